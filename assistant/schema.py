@@ -1,0 +1,195 @@
+"""Typed records passed between the stages of ingestion and retrieval.
+
+Every stage takes and returns these plain, immutable records, so each stage can be tested on its own
+with hand-made values. Nothing here imports a model, a store or a UI library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Document types the metadata extractor can assign (Dutch, as users name them).
+DOC_TYPES = (
+    "brief",
+    "presentatie",
+    "persbericht",
+    "verslag",
+    "nota",
+    "position paper",
+    "inbreng",
+    "reactie",
+    "statenvoorstel",
+    "kamerbrief",
+    "beantwoording kamervragen",
+    "beleidsregel",
+    "circulaire",
+    "formulier",
+    "document",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One citable unit of a loaded file: a PDF page, a slide, or a section of a text document.
+
+    ``text`` holds the unit's text with paragraphs separated by blank lines. Exactly one of
+    ``page`` / ``slide`` is set for paginated formats; ``section`` names the heading a DOCX, Markdown
+    or HTML passage sits under (``None`` before the first heading). ``heading`` is the unit's own
+    title where the format has one (a slide title, a section heading).
+    """
+
+    text: str
+    page: int | None = None
+    slide: int | None = None
+    section: str | None = None
+    heading: str | None = None
+
+    @property
+    def anchor(self) -> str:
+        """Human-readable location used in citations: ``p. 3``, ``dia 2`` or the section name."""
+        if self.page is not None:
+            return f"p. {self.page}"
+        if self.slide is not None:
+            return f"dia {self.slide}"
+        return self.section or ""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedDocument:
+    """The result of loading one file: its pages plus what the file itself says about it.
+
+    ``properties`` carries format metadata (DOCX/PPTX core properties, PDF info, HTML ``<title>``)
+    such as ``title``, ``author`` and ``created``; the metadata extractor prefers text evidence and
+    uses these as fallbacks. ``warnings`` are non-fatal problems (e.g. a non-UTF-8 text decoded with a
+    fallback encoding) that the ingest report shows to the user.
+    """
+
+    pages: tuple[Page, ...]
+    properties: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """All page texts joined, for metadata extraction over the whole document."""
+        return "\n\n".join(p.text for p in self.pages)
+
+
+@dataclass(frozen=True, slots=True)
+class DocMeta:
+    """Metadata extracted from a document. Unknown fields stay ``None``.
+
+    ``date`` is ISO ``YYYY-MM-DD``; ``doc_type`` is one of :data:`DOC_TYPES`.
+    """
+
+    title: str
+    doc_type: str = "document"
+    date: str | None = None
+    kenmerk: str | None = None
+    onderwerp: str | None = None
+    addressee: str | None = None
+    sender: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A piece of one document small enough to embed, with everything a citation needs.
+
+    ``chunk_id`` is derived from the source, the position and the text, so re-ingesting the same file
+    yields the same ids (idempotent upserts) and a changed passage yields a new id.
+    """
+
+    chunk_id: str
+    text: str
+    source: str
+    root: str
+    ordinal: int
+    meta: DocMeta
+    page: int | None = None
+    slide: int | None = None
+    section: str | None = None
+    heading: str | None = None
+    file_hash: str = ""
+
+    def store_metadata(self) -> dict[str, str | int | float | bool]:
+        """Flat metadata as vector stores accept it (no ``None`` values: absent keys mean unknown)."""
+        raw: dict[str, str | int | float | bool | None] = {
+            "source": self.source,
+            "root": self.root,
+            "folder": self.source.rsplit("/", 1)[0] if "/" in self.source else "",
+            "ordinal": self.ordinal,
+            "page": self.page,
+            "slide": self.slide,
+            "section": self.section,
+            "heading": self.heading,
+            "file_hash": self.file_hash,
+            "title": self.meta.title,
+            "doc_type": self.meta.doc_type,
+            "date": self.meta.date,
+            # Chroma compares numbers only: an integer form of the date makes range filters possible.
+            "date_int": int(self.meta.date.replace("-", "")) if self.meta.date else None,
+            "kenmerk": self.meta.kenmerk,
+            "onderwerp": self.meta.onderwerp,
+            "addressee": self.meta.addressee,
+            "sender": self.meta.sender,
+        }
+        return {k: v for k, v in raw.items() if v is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A retrieved chunk with its score (higher is better) and the stored metadata."""
+
+    chunk_id: str
+    text: str
+    score: float
+    metadata: dict[str, str | int | float | bool]
+
+    @property
+    def source(self) -> str:
+        return str(self.metadata.get("source", ""))
+
+    @property
+    def page(self) -> int | None:
+        value = self.metadata.get("page")
+        return int(value) if value is not None else None
+
+    @property
+    def slide(self) -> int | None:
+        value = self.metadata.get("slide")
+        return int(value) if value is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class FileFailure:
+    """A file that could not be ingested and the readable reason why."""
+
+    source: str
+    reason: str
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What one ingest run did: file counts per outcome, chunks written, failures and warnings."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    chunks: int = 0
+    failed: list[FileFailure] = field(default_factory=list)
+    warnings: list[FileFailure] = field(default_factory=list)
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+    def to_json(self) -> dict[str, object]:
+        """The ``lobby ingest --json`` contract: one flat object."""
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "chunks": self.chunks,
+            "failed": [{"source": f.source, "reason": f.reason} for f in self.failed],
+            "warnings": [{"source": w.source, "reason": w.reason} for w in self.warnings],
+            "seconds": round(self.seconds, 3),
+        }

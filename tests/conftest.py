@@ -1,0 +1,48 @@
+"""Shared test set-up: network guard, paths to ../shared, and small helpers."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
+SHARED = Path(os.environ.get("LOBBY_SHARED", REPO.parent / "shared"))
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+def shared_path(*parts: str) -> Path:
+    """Path under ../shared, skipping the calling test with a reason when it is absent.
+
+    A user's clone has no ../shared (CI does); those tests carry the ``corpus`` marker.
+    """
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: ../shared (corpus, seeds, benchmarks) is only present in CI")
+    return path
+
+
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(self: socket.socket, address: object) -> object:
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, str) and (host in {"localhost", "::1"} or host.startswith("127.")):
+        return _real_connect(self, address)  # type: ignore[arg-type]
+    if self.family == socket.AF_UNIX:
+        return _real_connect(self, address)  # type: ignore[arg-type]
+    raise RuntimeError(f"network access blocked in tests: {address!r}")
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests never leave the machine: any socket connect outside loopback fails loudly."""
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    yield
