@@ -1,0 +1,756 @@
+"""Turn one file into citable pages: PDF, DOCX, PPTX, plain text, Markdown and HTML.
+
+:func:`load` dispatches on the file's suffix and returns a :class:`~assistant.schema.LoadedDocument` whose
+pages carry the anchors a citation needs (PDF page, slide number, or the section heading a passage sits
+under). Every problem a user can fix or should know about - an unsupported type, an empty, corrupt or
+encrypted file, a scan without a text layer - is raised as :class:`LoadError` with a readable Dutch reason
+that the ingest report shows next to the file name. Non-fatal problems (a text file that is not UTF-8, a
+PDF page that could not be read) become ``LoadedDocument.warnings`` instead, so the file is never dropped.
+
+The loaders only read the file; size limits, hashing and chunking belong to the pipeline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+import docx
+from bs4 import BeautifulSoup
+from bs4.dammit import EncodingDetector
+from bs4.element import NavigableString, PreformattedString, Tag
+from docx.text.paragraph import Paragraph
+from pptx import Presentation
+from pptx.shapes.group import GroupShape
+from pypdf import PdfReader
+from pypdf.errors import DependencyError, FileNotDecryptedError
+
+from assistant.schema import LoadedDocument, Page
+
+logger = logging.getLogger(__name__)
+
+
+class LoadError(Exception):
+    """A file that cannot be loaded; ``str(exc)`` is a readable Dutch reason for the user.
+
+    The ingest report shows it next to the file name, so it says what is wrong in the user's terms
+    ("PDF is versleuteld (wachtwoord vereist)") rather than in the library's.
+    """
+
+
+# --------------------------------------------------------------------------------------------------------
+# Shared text helpers
+# --------------------------------------------------------------------------------------------------------
+
+#: Characters PDF and Word extraction produce that mean something simpler: no-break and zero-width spaces,
+#: soft hyphens, and Symbol/Wingdings bullets that land in the Unicode private use area.
+_CHAR_FIXES = str.maketrans(
+    {
+        "\u00a0": " ",
+        "\u2007": " ",
+        "\u202f": " ",
+        "\u200b": "",
+        "\u00ad": "",
+        "\ufeff": "",
+        "\uf0b7": "•",  # Symbol bullet
+        "\uf0a7": "▪",  # Wingdings square bullet
+        "\uf06c": "●",  # Wingdings filled circle
+        "\uf0d8": "➢",  # Wingdings arrow bullet
+    }
+)
+_SPACES = re.compile(r"[^\S\n]+")
+_MANY_NEWLINES = re.compile(r"\n{3,}")
+#: A word broken at a line end with a hyphen: the letter before and the word after are captured
+#: (look-arounds, so consecutive broken lines are all seen).
+_LINE_END_HYPHEN = re.compile(r"(?<=(\w))-\n(?=(\w+))")
+_VOWELS = frozenset("aeiouyáéíóúàèìòùäëïöüâêîôû")
+#: "aan- en afvoer": a hyphen before a conjunction is an elided compound part, not a broken word.
+_CONJUNCTIONS = frozenset({"en", "of", "tot", "noch", "dan", "and", "or"})
+
+
+def _rejoin_hyphen(match: re.Match[str]) -> str:
+    """Replacement for :data:`_LINE_END_HYPHEN`: decide if a hyphen at a line end broke a word.
+
+    Lower-case on both sides means a word was hyphenated by the layout ("informa-/tie" -> "informatie"),
+    except where Dutch writes the hyphen anyway: between two vowels ("zonne-energie") and before a
+    conjunction ("aan- en afvoer"). Capitals and digits ("RES-regio", "Noordoost-Twente", "2000-plan")
+    keep their hyphen, as do web addresses. In every case the line break goes, so the compound stays one
+    word.
+    """
+    before, after = match.group(1), match.group(2)
+    line_start = match.string.rfind("\n", 0, match.start()) + 1
+    token = match.string[line_start : match.start()].rsplit(" ", 1)[-1]
+    if "/" in token or "@" in token or token.lower().startswith("www."):
+        return "-"  # a web or mail address wrapped at one of its own hyphens
+    if after.lower() in _CONJUNCTIONS:
+        return "- "
+    if before.isalpha() and before.islower() and after[0].isalpha() and after[0].islower():
+        if before in _VOWELS and after[0] in _VOWELS:
+            return "-"
+        return ""
+    return "-"
+
+
+def normalise_text(text: str, *, join_hyphens: bool = False) -> str:
+    """Tidy extracted text: one space between words, paragraphs separated by exactly one blank line.
+
+    Line breaks inside a paragraph are kept (they often carry list or address structure); spaces at line
+    ends, runs of spaces and runs of blank lines are collapsed. ``join_hyphens`` also repairs words the
+    layout hyphenated across lines, which only makes sense for PDF text.
+    """
+    text = text.translate(_CHAR_FIXES).replace("\r\n", "\n").replace("\r", "\n")
+    text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    if join_hyphens:
+        text = _LINE_END_HYPHEN.sub(_rejoin_hyphen, text)
+    return _MANY_NEWLINES.sub("\n\n", text).strip()
+
+
+def _join_paragraphs(paragraphs: Iterable[str]) -> str:
+    """Join paragraphs with one blank line, dropping empty ones."""
+    return "\n\n".join(p for p in (normalise_text(p) for p in paragraphs) if p)
+
+
+def _iso_date(value: object) -> str | None:
+    """``YYYY-MM-DD`` for a datetime/date, or ``None`` when there is no usable value."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%Y-%m-%d")
+    return None
+
+
+def _meaningful(value: str) -> bool:
+    """False for blank or placeholder metadata such as ``"-"`` (no letter or digit at all)."""
+    return any(ch.isalnum() for ch in value)
+
+
+class _CoreProperties(Protocol):
+    """The part of DOCX/PPTX ``core_properties`` the loaders read (python-docx and python-pptx agree)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def created(self) -> dt.datetime | None: ...
+
+
+def _core_properties(core: _CoreProperties) -> dict[str, str]:
+    """Title, author, subject and creation date from DOCX/PPTX core properties, where set."""
+    props: dict[str, str] = {}
+    for key, value in (("title", core.title), ("author", core.author), ("subject", core.subject)):
+        if isinstance(value, str) and _meaningful(value):
+            props[key] = " ".join(value.split())
+    try:
+        created = _iso_date(core.created)
+    except (ValueError, TypeError):  # a malformed date in docProps/core.xml is not worth failing over
+        created = None
+    if created:
+        props["created"] = created
+    return props
+
+
+class _Sections:
+    """Collects paragraphs into pages that start at each heading (DOCX, Markdown, HTML).
+
+    Text before the first heading goes into a page with ``section=None``. A heading's own text is the
+    first paragraph of its page, so retrieval sees it together with the passage it introduces.
+    """
+
+    def __init__(self) -> None:
+        self._pages: list[Page] = []
+        self._heading: str | None = None
+        self._paragraphs: list[str] = []
+
+    def heading(self, text: str) -> None:
+        """Close the current section and start a new one titled ``text`` (ignored when blank)."""
+        text = normalise_text(text).replace("\n", " ")
+        if not text:
+            return
+        self._flush()
+        self._heading = text
+        self._paragraphs = [text]
+
+    def paragraph(self, text: str) -> None:
+        """Add a paragraph to the current section (ignored when blank)."""
+        if text.strip():
+            self._paragraphs.append(text)
+
+    def _flush(self) -> None:
+        # A heading with nothing under it is kept as a page of its own: its words are still findable.
+        body = _join_paragraphs(self._paragraphs)
+        if body:
+            self._pages.append(Page(text=body, section=self._heading, heading=self._heading))
+        self._paragraphs = []
+
+    def pages(self) -> tuple[Page, ...]:
+        """All sections collected so far, in document order."""
+        self._flush()
+        return tuple(self._pages)
+
+
+def _short(exc: BaseException, limit: int = 160) -> str:
+    """A one-line detail for a LoadError message: the library's message, or its type when it has none."""
+    detail = " ".join(str(exc).split()) or type(exc).__name__
+    return detail if len(detail) <= limit else detail[: limit - 1] + "…"
+
+
+def _require_text(pages: tuple[Page, ...], kind: str) -> tuple[Page, ...]:
+    """Raise when a format other than PDF yielded no text at all (a PDF has its own message)."""
+    if not pages:
+        raise LoadError(f"{kind} bevat geen tekst")
+    return pages
+
+
+# --------------------------------------------------------------------------------------------------------
+# PDF
+# --------------------------------------------------------------------------------------------------------
+
+_PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?")
+
+
+def _pdf_date(raw: object) -> str | None:
+    """ISO date from a PDF date string such as ``D:20240528133420+02'00'``, or ``None``."""
+    match = _PDF_DATE.match(str(raw).strip())
+    if not match:
+        return None
+    year, month, day = match.group(1), match.group(2) or "01", match.group(3) or "01"
+    try:
+        return dt.date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def _pdf_properties(reader: PdfReader) -> dict[str, str]:
+    """Title, author, subject and creation date from the PDF document information dictionary."""
+    try:
+        info = reader.metadata
+    except Exception as exc:  # a broken info dictionary only costs us the fallback metadata
+        logger.debug("PDF-metadata niet leesbaar: %s", exc)
+        return {}
+    if not info:
+        return {}
+    props: dict[str, str] = {}
+    for key, name in (("title", "/Title"), ("author", "/Author"), ("subject", "/Subject")):
+        value = info.get(name)
+        if value is not None and _meaningful(str(value)):
+            props[key] = " ".join(str(value).split())
+    created = _pdf_date(info.get("/CreationDate", ""))
+    if created:
+        props["created"] = created
+    return props
+
+
+def load_pdf(path: Path) -> LoadedDocument:
+    """Load a PDF with pypdf: one :class:`Page` per page that has text, numbered from 1.
+
+    Encrypted files are opened with the empty password when that is allowed (owner-password-only PDFs).
+    A page whose text cannot be extracted is skipped with a warning; a PDF in which no page has text is a
+    scan, which is an error because OCR is not built in. pypdf's own Python warnings (odd fonts, broken
+    objects) are logged rather than shown; its log messages already go to the ``pypdf`` logger.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+    if b"%PDF-" not in head:
+        raise LoadError("PDF is beschadigd of onleesbaar: geen PDF-bestand (kop %PDF ontbreekt)")
+    # catch_warnings changes process-wide state; fine for the sequential pipeline, and at worst a
+    # concurrent caller would see a pypdf warning printed instead of logged.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            return _read_pdf(path)
+        finally:
+            for warning in caught:
+                logger.info("%s: pypdf-waarschuwing: %s", path.name, warning.message)
+
+
+def _open_pdf(path: Path) -> PdfReader:
+    """Open and, where the empty password allows it, decrypt a PDF; translate failures to LoadError."""
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            try:
+                decrypted = reader.decrypt("")
+            except DependencyError as exc:  # AES needs the optional 'cryptography' package
+                raise LoadError(
+                    "PDF is versleuteld met AES; ontsleutelen vereist het Python-pakket 'cryptography'"
+                ) from exc
+            if not decrypted:
+                raise LoadError("PDF is versleuteld (wachtwoord vereist)")
+        len(reader.pages)  # reads the page tree now, so a broken one is reported as damage
+    except LoadError:
+        raise
+    except FileNotDecryptedError as exc:
+        raise LoadError("PDF is versleuteld (wachtwoord vereist)") from exc
+    except Exception as exc:  # pypdf raises many types (PdfReadError, KeyError, ...) on broken files
+        raise LoadError(f"PDF is beschadigd of onleesbaar: {_short(exc)}") from exc
+    return reader
+
+
+def _read_pdf(path: Path) -> LoadedDocument:
+    """The body of :func:`load_pdf`: pages with text, per-page problems as warnings."""
+    reader = _open_pdf(path)
+    problems: list[str] = []
+    pages: list[Page] = []
+    page_count = len(reader.pages)
+    for number in range(1, page_count + 1):
+        try:
+            raw = reader.pages[number - 1].extract_text() or ""
+        except Exception as exc:  # one broken page should not cost the rest of the document
+            logger.warning("%s: pagina %d niet leesbaar: %s", path.name, number, exc)
+            problems.append(f"pagina {number} kon niet worden gelezen: {_short(exc, 80)}")
+            continue
+        text = normalise_text(raw, join_hyphens=True)
+        if text:
+            pages.append(Page(text=text, page=number))
+
+    if not pages:
+        if len(problems) == page_count > 0:
+            raise LoadError(f"PDF is beschadigd of onleesbaar: {problems[0]}")
+        raise LoadError(
+            "PDF bevat geen tekstlaag (gescand document?); tekstherkenning (OCR) is niet ingebouwd"
+        )
+    return LoadedDocument(pages=tuple(pages), properties=_pdf_properties(reader), warnings=tuple(problems))
+
+
+# --------------------------------------------------------------------------------------------------------
+# DOCX
+# --------------------------------------------------------------------------------------------------------
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_HEADING_PREFIXES = ("heading", "kop")
+_TITLE_STYLES = frozenset({"title", "titel"})
+
+
+def _is_heading_style(name: str | None) -> bool:
+    """True for Word heading and title styles, English or Dutch ("Heading 1", "Kop 2", "Titel")."""
+    lowered = (name or "").strip().lower()
+    return lowered.startswith(_HEADING_PREFIXES) or lowered in _TITLE_STYLES
+
+
+def _docx_blocks(container: Any) -> Iterator[Any]:
+    """Paragraph (``w:p``) and table (``w:tbl``) elements of a body or cell, in document order.
+
+    Content controls (``w:sdt``, e.g. a table of contents or a template field) are opened up so their
+    paragraphs are not lost.
+    """
+    for child in container.iterchildren():
+        if child.tag in (f"{_W}p", f"{_W}tbl"):
+            yield child
+        elif child.tag == f"{_W}sdt":
+            content = child.find(f"{_W}sdtContent")
+            if content is not None:
+                yield from _docx_blocks(content)
+
+
+def _docx_textboxes(paragraph: Any) -> Iterator[Any]:
+    """The outermost text boxes (``w:txbxContent``) anchored in one paragraph.
+
+    Word stores a modern text box twice, as DrawingML (``mc:Choice``) and as a VML fallback
+    (``mc:Fallback``); only the first copy is read. Text boxes nested in a text box are reached when that
+    box's own paragraphs are walked.
+    """
+    for box in paragraph.iter(f"{_W}txbxContent"):
+        for ancestor in box.iterancestors():
+            if ancestor is paragraph:
+                yield box
+                break
+            if ancestor.tag in (_MC_FALLBACK, f"{_W}txbxContent"):
+                break
+
+
+def _docx_style_name(paragraph: Any) -> str | None:
+    """The paragraph's style name, or ``None`` when the style cannot be resolved."""
+    try:
+        style = paragraph.style
+    except (KeyError, ValueError, AttributeError):  # a dangling style id must not fail the file
+        return None
+    return style.name if style is not None else None
+
+
+def _docx_items(container: Any, parent: Any) -> Iterator[tuple[bool, str]]:
+    """``(is_heading, text)`` for each paragraph and table of a body, cell or text box, in order.
+
+    A table is one item (its rows joined by newlines); the text boxes anchored in a paragraph follow that
+    paragraph, because forms and letterheads put real content in them.
+    """
+    for block in _docx_blocks(container):
+        if block.tag == f"{_W}tbl":
+            yield False, "\n".join(_docx_table_rows(block, parent))
+            continue
+        paragraph = Paragraph(block, parent)
+        yield _is_heading_style(_docx_style_name(paragraph)), paragraph.text
+        for box in _docx_textboxes(block):
+            yield from _docx_items(box, parent)
+
+
+def _docx_table_rows(tbl: Any, parent: Any) -> list[str]:
+    """One ``cell | cell`` line per table row; a cell's paragraphs and nested tables share its slot.
+
+    Each ``w:tc`` element is read once, so a horizontally merged cell appears once, and the continuation
+    of a vertically merged cell (``vMerge="continue"``) is left out instead of repeating the text above.
+    Empty cells (layout spacers in letterheads) are dropped.
+    """
+    rows: list[str] = []
+    for tr in tbl.iterchildren(f"{_W}tr"):
+        cells: list[str] = []
+        for tc in tr.iterchildren(f"{_W}tc"):
+            v_merge = tc.find(f"{_W}tcPr/{_W}vMerge")
+            if v_merge is not None and v_merge.get(f"{_W}val", "continue") == "continue":
+                continue
+            text = " ".join(" ".join(text for _, text in _docx_items(tc, parent)).split())
+            if text:
+                cells.append(text)
+        if cells:
+            rows.append(" | ".join(cells))
+    return rows
+
+
+def load_docx(path: Path) -> LoadedDocument:
+    """Load a Word document: body paragraphs, tables and text boxes in order, split into pages at headings.
+
+    Headers and footers are skipped (they repeat on every page and would drown the body). Tables become
+    one ``cell | cell`` line per row, kept as one paragraph so a row never splits from its table.
+    """
+    try:
+        document = docx.Document(str(path))
+        body = document.element.body
+    except Exception as exc:  # BadZipFile, PackageNotFoundError, KeyError, XMLSyntaxError, ...
+        raise LoadError(f"DOCX is beschadigd of onleesbaar: {_short(exc)}") from exc
+
+    sections = _Sections()
+    for is_heading, text in _docx_items(body, document):
+        if is_heading and text.strip():
+            sections.heading(text)
+        else:
+            sections.paragraph(text)
+
+    pages = _require_text(sections.pages(), "DOCX")
+    return LoadedDocument(pages=pages, properties=_core_properties(document.core_properties))
+
+
+# --------------------------------------------------------------------------------------------------------
+# PPTX
+# --------------------------------------------------------------------------------------------------------
+
+
+def _pptx_shape_paragraphs(shape: Any) -> Iterator[str]:
+    """Text of one shape: text-frame paragraphs, table rows as ``cell | cell``, group members in order."""
+    if isinstance(shape, GroupShape):
+        for member in shape.shapes:
+            yield from _pptx_shape_paragraphs(member)
+        return
+    if getattr(shape, "has_table", False) and shape.has_table:
+        rows: list[str] = []
+        for row in shape.table.rows:
+            cells = [
+                " ".join(cell.text.split()) for cell in row.cells if not cell.is_spanned and cell.text.strip()
+            ]
+            if cells:
+                rows.append(" | ".join(cells))
+        if rows:
+            yield "\n".join(rows)
+        return
+    if getattr(shape, "has_text_frame", False) and shape.has_text_frame:
+        for paragraph in shape.text_frame.paragraphs:
+            yield paragraph.text
+
+
+def load_pptx(path: Path) -> LoadedDocument:
+    """Load a PowerPoint file: one :class:`Page` per slide with text, numbered from 1.
+
+    A page holds the slide title, then the text of the other shapes in order, then the speaker notes as a
+    final paragraph starting with ``Notities:``. Slides without any text are skipped; the numbering of the
+    others stays that of the deck, so "dia 3" is the third slide the user sees.
+    """
+    try:
+        presentation = Presentation(str(path))
+        slides = list(presentation.slides)
+    except Exception as exc:  # BadZipFile, PackageNotFoundError, KeyError, XMLSyntaxError, ...
+        raise LoadError(f"PPTX is beschadigd of onleesbaar: {_short(exc)}") from exc
+
+    pages: list[Page] = []
+    for number, slide in enumerate(slides, start=1):
+        title_shape = slide.shapes.title
+        title = " ".join(title_shape.text.split()) if title_shape is not None else ""
+        paragraphs = [title]
+        for shape in slide.shapes:
+            if title_shape is not None and shape.shape_id == title_shape.shape_id:
+                continue
+            paragraphs.extend(_pptx_shape_paragraphs(shape))
+        if slide.has_notes_slide:
+            notes_frame = slide.notes_slide.notes_text_frame
+            notes = normalise_text(notes_frame.text) if notes_frame is not None else ""
+            if notes:
+                paragraphs.append(f"Notities: {notes}")
+        text = _join_paragraphs(paragraphs)
+        if text:
+            pages.append(Page(text=text, slide=number, heading=title or None))
+
+    return LoadedDocument(
+        pages=_require_text(tuple(pages), "PPTX"),
+        properties=_core_properties(presentation.core_properties),
+    )
+
+
+# --------------------------------------------------------------------------------------------------------
+# Plain text and Markdown
+# --------------------------------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes) -> tuple[str, list[str]]:
+    """Decode bytes of unknown encoding, never failing; return the text and Dutch warnings.
+
+    UTF-8 (with or without BOM) and BOM-marked UTF-16 are read silently. Anything else is read as cp1252
+    (the usual Windows encoding of Dutch files), or latin-1 as a last resort, with a warning so the user
+    knows accented letters may be wrong.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), []
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), ["tekst is geen geldige UTF-8; gelezen als cp1252"]
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), ["tekst is geen geldige UTF-8; gelezen als latin-1"]
+
+
+#: ATX headings of level 1-3. The space after the hashes is optional because real corpus files
+#: (the wetgeving Markdown) write "##Circulaire ..." without one.
+_MD_HEADING = re.compile(r"^ {0,3}(#{1,3})(?!#)[ \t]*(.+?)[ \t]*#*[ \t]*$")
+_MD_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_LONE_TAG = re.compile(r"^\s*<[^>]+>\s*$")
+
+
+def _markdown_sections(text: str) -> tuple[Page, ...]:
+    """Split Markdown into pages at level 1-3 headings, outside fenced code blocks.
+
+    Links keep only their text, and lines that are nothing but an HTML tag (the corpus files start with a
+    ``<meta>`` line) are dropped; other Markdown syntax is left in place, as it reads fine.
+    """
+    sections = _Sections()
+    block: list[str] = []
+    in_fence = False
+
+    def flush() -> None:
+        sections.paragraph("\n".join(block))
+        block.clear()
+
+    for line in text.split("\n"):
+        if _MD_FENCE.match(line):
+            in_fence = not in_fence
+            block.append(line)
+            continue
+        if in_fence:
+            block.append(line)
+            continue
+        heading = _MD_HEADING.match(line)
+        if heading:
+            flush()
+            sections.heading(_MD_LINK.sub(r"\1", heading.group(2)))
+        elif not line.strip():
+            flush()
+        elif not _MD_LONE_TAG.match(line):
+            block.append(_MD_LINK.sub(r"\1", line))
+    flush()
+    return sections.pages()
+
+
+def load_text(path: Path) -> LoadedDocument:
+    """Load a ``.txt`` (one page) or Markdown file (one page per level 1-3 heading).
+
+    The encoding is detected leniently (see :func:`decode_text`): a text file is never dropped for its
+    encoding, only flagged.
+    """
+    text, problems = decode_text(path.read_bytes())
+    if not text.strip():
+        raise LoadError("bestand is leeg")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if path.suffix.lower() in {".md", ".markdown"}:
+        pages = _markdown_sections(text)
+    else:
+        body = normalise_text(text)
+        pages = (Page(text=body),) if body else ()
+    return LoadedDocument(pages=_require_text(pages, "Tekstbestand"), warnings=tuple(problems))
+
+
+# --------------------------------------------------------------------------------------------------------
+# HTML
+# --------------------------------------------------------------------------------------------------------
+
+_HTML_DROP = ["script", "style", "nav", "noscript", "template", "iframe", "svg"]
+_WHITESPACE = re.compile(r"\s+")
+_HTML_SECTION_HEADINGS = frozenset({"h1", "h2", "h3"})
+_HTML_BLOCKS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "body", "caption", "dd", "details", "dialog", "div",
+        "dl", "dt", "fieldset", "figcaption", "figure", "form", "h4", "h5", "h6", "hr", "html", "li",
+        "main", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead",
+        "ul",
+    }
+)  # fmt: skip
+
+
+def _decode_html(data: bytes) -> tuple[str, list[str]]:
+    """Decode HTML bytes: UTF-8 first, then the charset the page declares, then :func:`decode_text`."""
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        pass
+    declared = EncodingDetector.find_declared_encoding(data, is_html=True, search_entire_document=False)
+    if declared:
+        try:
+            return data.decode(declared), []
+        except (LookupError, UnicodeDecodeError):
+            logger.debug("opgegeven tekenset %r past niet; val terug", declared)
+    return decode_text(data)
+
+
+class _HtmlWalker:
+    """Walks the parsed HTML in document order, turning blocks into paragraphs and h1-h3 into sections."""
+
+    def __init__(self) -> None:
+        self.sections = _Sections()
+        self._inline: list[str] = []
+
+    def _flush(self) -> None:
+        lines = (" ".join(line.split()) for line in "".join(self._inline).split("\n"))
+        self.sections.paragraph("\n".join(line for line in lines if line))
+        self._inline = []
+
+    def walk(self, node: Any) -> None:
+        """Visit ``node``'s children; call once with the document, then :meth:`pages`."""
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                if not isinstance(child, PreformattedString):  # comments, CDATA, doctype
+                    self._inline.append(_WHITESPACE.sub(" ", str(child)))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name
+            if name in _HTML_SECTION_HEADINGS:
+                self._flush()
+                self.sections.heading(child.get_text(" "))
+            elif name == "tr":
+                self._flush()
+                cells = [
+                    " ".join(c.get_text(" ").split()) for c in child.find_all(["td", "th"], recursive=False)
+                ]
+                self.sections.paragraph(" | ".join(c for c in cells if c))
+            elif name == "br":
+                self._inline.append("\n")
+            elif name in _HTML_BLOCKS:
+                self._flush()
+                self.walk(child)
+                self._flush()
+            else:
+                self.walk(child)
+
+    def pages(self) -> tuple[Page, ...]:
+        """The collected sections."""
+        self._flush()
+        return self.sections.pages()
+
+
+def load_html(path: Path) -> LoadedDocument:
+    """Load an HTML page: visible text split into pages at ``h1``-``h3``, title from ``<title>``.
+
+    Scripts, styles, navigation and the page-wide header and footer are dropped as boilerplate; a
+    ``<header>``/``<footer>`` inside an ``<article>`` or ``<main>`` belongs to the content and is kept.
+    Paragraphs, list items and table rows (``cell | cell``) become separate paragraphs.
+    """
+    text, problems = _decode_html(path.read_bytes())
+    if not text.strip():
+        raise LoadError("bestand is leeg")
+    try:
+        soup = BeautifulSoup(text, "lxml")
+    except Exception as exc:  # lxml copes with nearly anything; this is for the truly unparseable
+        raise LoadError(f"HTML is onleesbaar: {_short(exc)}") from exc
+
+    properties: dict[str, str] = {}
+    if soup.title is not None:
+        title = " ".join(soup.title.get_text(" ").split())
+        if title:
+            properties["title"] = title
+    for tag in soup.find_all(_HTML_DROP):
+        tag.decompose()
+    for tag in soup.find_all(["header", "footer"]):
+        if not tag.decomposed and tag.find_parent(["article", "main"]) is None:
+            tag.decompose()
+    if soup.head is not None:
+        soup.head.decompose()
+
+    walker = _HtmlWalker()
+    walker.walk(soup)
+    return LoadedDocument(
+        pages=_require_text(walker.pages(), "HTML-pagina"), properties=properties, warnings=tuple(problems)
+    )
+
+
+# --------------------------------------------------------------------------------------------------------
+# Dispatch
+# --------------------------------------------------------------------------------------------------------
+
+_LOADERS: dict[str, Callable[[Path], LoadedDocument]] = {
+    ".pdf": load_pdf,
+    ".docx": load_docx,
+    ".pptx": load_pptx,
+    ".txt": load_text,
+    ".md": load_text,
+    ".markdown": load_text,
+    ".html": load_html,
+    ".htm": load_html,
+}
+
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_LOADERS)
+
+
+def _is_blank(path: Path) -> bool:
+    """True when the file is empty or holds only whitespace, read in blocks so big files cost little."""
+    with path.open("rb") as fh:
+        while block := fh.read(65536):
+            if block.strip():
+                return False
+    return True
+
+
+def load(path: Path) -> LoadedDocument:
+    """Load one file, choosing the loader by suffix (case-insensitive, so ``.PDF`` works too).
+
+    Raises :class:`LoadError` with a Dutch reason for an unsupported suffix, an empty or unreadable file,
+    a corrupt or encrypted file, a PDF without a text layer, or a file with no text at all.
+    """
+    suffix = path.suffix.lower()
+    loader = _LOADERS.get(suffix)
+    if loader is None:
+        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        shown = suffix or "zonder extensie"
+        raise LoadError(f"bestandstype {shown} wordt niet ondersteund (ondersteund: {supported})")
+    try:
+        if _is_blank(path):
+            raise LoadError("bestand is leeg")
+        document = loader(path)
+    except LoadError:
+        raise
+    except OSError as exc:
+        raise LoadError(f"bestand kan niet worden gelezen: {exc.strerror or _short(exc)}") from exc
+    except Exception as exc:
+        # The loaders turn the failures they know into LoadError; anything else is a library choking on
+        # an odd file. Keep the traceback in the log, but give the pipeline the one exception type it
+        # handles per file, so one bad file never stops an ingest run.
+        logger.exception("%s: onverwachte fout bij het laden", path)
+        raise LoadError(f"bestand kon niet worden gelezen: {type(exc).__name__}: {_short(exc)}") from exc
+    logger.debug("%s: %d pagina's/secties geladen", path.name, len(document.pages))
+    return document
