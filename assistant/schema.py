@@ -109,6 +109,7 @@ class Chunk:
     section: str | None = None
     heading: str | None = None
     file_hash: str = ""
+    n_chunks: int = 0
 
     def store_metadata(self) -> dict[str, str | int | float | bool]:
         """Flat metadata as vector stores accept it (no ``None`` values: absent keys mean unknown)."""
@@ -122,6 +123,8 @@ class Chunk:
             "section": self.section,
             "heading": self.heading,
             "file_hash": self.file_hash,
+            # With n_chunks the store can tell a completely written file from one cut off midway.
+            "n_chunks": self.n_chunks,
             "title": self.meta.title,
             "doc_type": self.meta.doc_type,
             "date": self.meta.date,

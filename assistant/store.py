@@ -1,0 +1,187 @@
+"""The vector store: the only module that imports chromadb.
+
+Embedded ``PersistentClient`` under ``LOBBY_HOME`` by default, ``HttpClient`` when ``LOBBY_CHROMA_URL``
+is set. Vectors are always computed by the project's embeddings and passed in explicitly; the
+collection has no embedding function, because Chroma's default one downloads a model.
+
+The store is self-describing: every chunk carries its file's ``root``, ``source``, ``file_hash`` and
+``n_chunks``, so which files are in the store, and whether each is complete, is read from the store
+itself. That makes incremental ingest correct in server mode too and leaves no manifest to drift.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from assistant.schema import Chunk, Hit
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
+
+log = logging.getLogger(__name__)
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+_PAGE = 500  # rows per Chroma get() call when reading the whole collection
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """What the store holds for one file: chunks per file hash and the expected chunk count."""
+
+    counts: dict[str, int]
+    expected: dict[str, int]
+
+    def complete_hash(self) -> str | None:
+        """The file hash whose chunks are all present and alone, or ``None`` (absent, partial, mixed)."""
+        if len(self.counts) != 1:
+            return None
+        ((file_hash, count),) = self.counts.items()
+        return file_hash if count == self.expected.get(file_hash, -1) else None
+
+
+def collection_name(prefix: str, model_id: str) -> str:
+    """A valid Chroma collection name per embedding model: vectors of two models never mix."""
+    slug = re.sub(r"[^a-zA-Z0-9._-]+", "-", model_id.rsplit("/", 1)[-1]).strip("-._")
+    return f"{prefix}-{slug}"[:200] or "lobby-default"
+
+
+class VectorStore:
+    """Chunks with their vectors in one Chroma collection."""
+
+    def __init__(self, collection: Any) -> None:
+        self._collection = collection
+
+    @property
+    def name(self) -> str:
+        return str(self._collection.name)
+
+    def count(self) -> int:
+        return int(self._collection.count())
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
+        """Insert or replace chunks by id (idempotent: re-upserting the same chunk changes nothing)."""
+        if not chunks:
+            return
+        self._collection.upsert(
+            ids=[c.chunk_id for c in chunks],
+            embeddings=[list(v) for v in vectors],
+            documents=[c.text for c in chunks],
+            metadatas=[c.store_metadata() for c in chunks],
+        )
+
+    def delete_file(self, root: str, source: str, *, keep_hash: str | None = None) -> None:
+        """Remove a file's chunks; with ``keep_hash``, only those of other versions of the file."""
+        clauses: list[dict[str, Any]] = [{"root": root}, {"source": source}]
+        if keep_hash is not None:
+            clauses.append({"file_hash": {"$ne": keep_hash}})
+        self._collection.delete(where={"$and": clauses})
+
+    def delete_ids(self, ids: Sequence[str]) -> None:
+        if ids:
+            self._collection.delete(ids=list(ids))
+
+    def files(self, root: str) -> dict[str, FileState]:
+        """Per source file under ``root``: which versions (file hashes) have how many chunks."""
+        counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        expected: dict[str, dict[str, int]] = defaultdict(dict)
+        for _, meta, _ in self._scan(where={"root": root}, documents=False):
+            source, file_hash = str(meta["source"]), str(meta.get("file_hash", ""))
+            counts[source][file_hash] += 1
+            expected[source][file_hash] = int(meta.get("n_chunks", -1))
+        return {s: FileState(dict(counts[s]), expected[s]) for s in counts}
+
+    def all_ids(self) -> list[str]:
+        return [chunk_id for chunk_id, _, _ in self._scan(documents=False, metadatas=False)]
+
+    def all_texts(self) -> tuple[list[str], list[str]]:
+        """Every chunk id with its text, e.g. to rebuild the lexical index."""
+        ids: list[str] = []
+        texts: list[str] = []
+        for chunk_id, meta, text in self._scan(documents=True):
+            ids.append(chunk_id)
+            # Title words help BM25 find a document by its name; they are not part of the chunk text.
+            title = str(meta.get("title", ""))
+            texts.append(f"{title}\n{text}" if title and title not in text else text)
+        return ids, texts
+
+    def get(self, ids: Sequence[str]) -> list[Hit]:
+        """Chunks by id, in the order asked, with score 0 (callers set scores)."""
+        if not ids:
+            return []
+        got = self._collection.get(ids=list(ids), include=["documents", "metadatas"])
+        by_id = {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+        return [Hit(i, by_id[i][0], 0.0, dict(by_id[i][1])) for i in ids if i in by_id]
+
+    def query(self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[Hit]:
+        """The ``k`` nearest chunks by cosine similarity (score = 1 - cosine distance), best first."""
+        if self.count() == 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=[list(vector)],
+            n_results=k,
+            where=where or None,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            Hit(chunk_id, text, 1.0 - float(dist), dict(meta))
+            for chunk_id, text, meta, dist in zip(
+                result["ids"][0],
+                result["documents"][0],
+                result["metadatas"][0],
+                result["distances"][0],
+                strict=True,
+            )
+        ]
+
+    def _scan(
+        self, *, where: dict[str, Any] | None = None, documents: bool = False, metadatas: bool = True
+    ) -> Iterator[tuple[str, dict[str, Any], str]]:
+        include = (["metadatas"] if metadatas else []) + (["documents"] if documents else [])
+        offset = 0
+        while True:
+            got = self._collection.get(where=where, include=include, limit=_PAGE, offset=offset)
+            ids = got["ids"]
+            if not ids:
+                return
+            metas = got.get("metadatas") or [{}] * len(ids)
+            docs = got.get("documents") or [""] * len(ids)
+            yield from zip(ids, metas, docs, strict=True)
+            offset += len(ids)
+
+
+def make_client(settings: Settings) -> Any:
+    """A Chroma client: ``HttpClient`` for a configured server URL, else an embedded one in home."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "localhost",
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+def open_store(settings: Settings, model_id: str, *, client: Any = None) -> VectorStore:
+    """Open (or create) the collection for this embedding model."""
+    client = client if client is not None else make_client(settings)
+    collection = client.get_or_create_collection(
+        collection_name(settings.collection, model_id),
+        embedding_function=None,
+        configuration={"hnsw": {"space": "cosine"}},
+        metadata={"embedding_model": model_id},
+    )
+    return VectorStore(collection)

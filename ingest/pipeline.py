@@ -1,0 +1,241 @@
+"""The ingestion job: files -> pages -> metadata -> chunks -> vectors -> store + BM25 index.
+
+Incremental and crash-safe by construction:
+
+* A file is identified by ``(root, source)`` and versioned by the sha256 of its bytes. The store
+  records per chunk which file version it belongs to and how many chunks that version has, so a file is
+  *unchanged* only when exactly its current version is present and complete.
+* A new or changed file is written by upserting its new chunks (stable ids) and then deleting chunks of
+  any other version. A run killed between the two leaves a mixed state that the next run sees as
+  incomplete and finishes; re-upserting identical ids creates no duplicates.
+* Files that disappeared from an ingested folder are removed. The BM25 index is rebuilt whenever the
+  store changed or its id fingerprint no longer matches the store (e.g. after a crash).
+* A file that cannot be read is reported with its reason and never stops the batch.
+
+Embedding is batched across files: small files (a slide deck's slides, short letters) would otherwise
+reach the encoder in tiny batches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.config import Settings
+from assistant.lexical import LexicalIndex, fingerprint
+from assistant.schema import Chunk, FileFailure, IngestReport
+from assistant.store import FileState, VectorStore
+from ingest.chunking import chunk_document, embedding_text
+from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load
+from ingest.metadata import extract_metadata
+
+log = logging.getLogger(__name__)
+
+#: Progress callback: (files done, files total, current source).
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    """Chunking and safety limits for one run (taken from Settings by the caller)."""
+
+    chunk_tokens: int = 300
+    chunk_overlap: int = 50
+    max_file_mb: float = 50.0
+    embed_buffer: int = 64  # chunks collected across files before one encoder call
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> IngestOptions:
+        return cls(
+            chunk_tokens=settings.chunk_tokens,
+            chunk_overlap=settings.chunk_overlap,
+            max_file_mb=settings.max_file_mb,
+            embed_buffer=max(64, settings.embedding_batch_size * 4),
+        )
+
+
+@dataclass(slots=True)
+class _Pending:
+    """Chunks of files read and chunked but not yet embedded and written."""
+
+    files: list[tuple[str, str, str, bool, list[Chunk]]] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return sum(len(f[4]) for f in self.files)
+
+
+def _is_candidate(path: Path, root: Path) -> bool:
+    """Skip hidden files and Office lock files (``~$brief.docx``); they are not archive documents."""
+    hidden = any(part.startswith((".", "~$")) for part in path.relative_to(root).parts)
+    return not hidden and path.is_file()
+
+
+def discover(path: Path) -> tuple[Path, list[Path], bool]:
+    """Root, files to consider, and whether the root is a folder (deletions are detected in folders)."""
+    path = path.resolve()
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if _is_candidate(p, path))
+        return path, files, True
+    if path.is_file():
+        return path.parent, [path], False
+    raise FileNotFoundError(f"bestand of map bestaat niet: {path}")
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class Ingestor:
+    """Runs ingest over folders and files into one store and its lexical index."""
+
+    def __init__(
+        self,
+        store: VectorStore,
+        lexical: LexicalIndex,
+        embeddings: Embeddings,
+        options: IngestOptions | None = None,
+    ) -> None:
+        self.store = store
+        self.lexical = lexical
+        self.embeddings = embeddings
+        self.options = options or IngestOptions()
+        self._deleted = False  # set when a failed file's old chunks were removed during a run
+
+    def run(self, paths: Iterable[Path], *, progress: Progress | None = None) -> IngestReport:
+        """Ingest every path (folder or file) and return what happened."""
+        started = time.perf_counter()
+        report = IngestReport()
+        plans = [discover(Path(p)) for p in paths]
+        total = sum(len(files) for _, files, _ in plans)
+        done = 0
+        self._deleted = False
+        changed = False
+        pending = _Pending()
+        for root, files, is_folder in plans:
+            root_key = str(root)
+            existing = self.store.files(root_key)
+            seen: set[str] = set()
+            for path in files:
+                source = path.relative_to(root).as_posix()
+                seen.add(source)
+                outcome = self._prepare(path, root_key, source, existing.get(source), report)
+                if outcome is not None:
+                    pending.files.append(outcome)
+                    if pending.size >= self.options.embed_buffer:
+                        changed |= self._flush(pending, report)
+                done += 1
+                if progress:
+                    progress(done, total, source)
+            if is_folder:
+                for source in sorted(set(existing) - seen):
+                    self.store.delete_file(root_key, source)
+                    report.removed += 1
+                    changed = True
+        changed |= self._flush(pending, report)
+        self._sync_lexical(force=changed or self._deleted)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _prepare(
+        self,
+        path: Path,
+        root: str,
+        source: str,
+        state: FileState | None,
+        report: IngestReport,
+    ) -> tuple[str, str, str, bool, list[Chunk]] | None:
+        """Check, hash, load and chunk one file; ``None`` when there is nothing to write."""
+        try:
+            size_mb = path.stat().st_size / 1_000_000
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                raise LoadError(
+                    f"bestandstype {path.suffix or '(geen extensie)'} wordt niet ondersteund "
+                    f"(ondersteund: {', '.join(sorted(SUPPORTED_SUFFIXES))})"
+                )
+            if size_mb > self.options.max_file_mb:
+                raise LoadError(
+                    f"bestand is groter dan de limiet ({size_mb:.1f} MB > {self.options.max_file_mb:g} MB;"
+                    " zie LOBBY_MAX_FILE_MB)"
+                )
+            file_hash = file_sha256(path)
+            if state is not None and state.complete_hash() == file_hash:
+                report.unchanged += 1
+                return None
+            document = load(path)
+            meta = extract_metadata(document, filename=source)
+            chunks = chunk_document(
+                document.pages,
+                meta,
+                source=source,
+                root=root,
+                file_hash=file_hash,
+                target=self.options.chunk_tokens,
+                overlap=self.options.chunk_overlap,
+            )
+            if not chunks:
+                raise LoadError("geen tekst gevonden in het bestand")
+        except LoadError as exc:
+            self._fail(root, source, str(exc), state, report)
+            return None
+        except OSError as exc:
+            self._fail(root, source, f"bestand kan niet worden gelezen: {exc.strerror or exc}", state, report)
+            return None
+        except Exception as exc:  # a loader bug must not cost the rest of the batch
+            log.exception("unexpected error while reading %s", path)
+            reason = f"onverwachte fout bij het lezen: {type(exc).__name__}: {exc}"
+            self._fail(root, source, reason, state, report)
+            return None
+        report.warnings.extend(FileFailure(source, w) for w in document.warnings)
+        return root, source, file_hash, state is not None, chunks
+
+    def _fail(
+        self, root: str, source: str, reason: str, state: FileState | None, report: IngestReport
+    ) -> None:
+        """Report a failed file; chunks of an older readable version no longer describe it: remove them."""
+        log.warning("%s: %s", source, reason)
+        report.failed.append(FileFailure(source, reason))
+        if state is not None:
+            self.store.delete_file(root, source)
+            self._deleted = True
+
+    def _flush(self, pending: _Pending, report: IngestReport) -> bool:
+        """Embed all pending chunks in one encoder call, then write file by file."""
+        if not pending.files:
+            return False
+        chunks = [c for f in pending.files for c in f[4]]
+        started = time.perf_counter()
+        vectors = self.embeddings.embed_documents([embedding_text(c) for c in chunks])
+        report.embed_seconds += time.perf_counter() - started
+        offset = 0
+        for root, source, file_hash, existed, file_chunks in pending.files:
+            self.store.upsert(file_chunks, vectors[offset : offset + len(file_chunks)])
+            offset += len(file_chunks)
+            if existed:
+                self.store.delete_file(root, source, keep_hash=file_hash)
+                report.updated += 1
+            else:
+                report.added += 1
+            report.chunks += len(file_chunks)
+        pending.files.clear()
+        return True
+
+    def _sync_lexical(self, *, force: bool) -> None:
+        """Rebuild BM25 from the store when something changed or the index has drifted."""
+        if not force:
+            if self.lexical.current_fingerprint == fingerprint(self.store.all_ids()):
+                return
+            log.info("lexical index out of sync with the store: rebuilding")
+        ids, texts = self.store.all_texts()
+        self.lexical.rebuild(ids, texts)
+
+
+def describe_failures(failures: Sequence[FileFailure]) -> list[str]:
+    """One line per failed file, for the human-readable summary."""
+    return [f"{f.source}: {f.reason}" for f in failures]

@@ -1,0 +1,69 @@
+"""The `lobby` command in-process (typer's runner), with the fake embedder and a temp store."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+
+from .conftest import FIXTURES
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LOBBY_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LOBBY_EMBEDDING_MODEL", "fake")
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "archief"
+    folder.mkdir()
+    for name in ["brief.docx", "drie_dias.pptx", "notitie.md", "beschadigd.pdf"]:
+        shutil.copy(FIXTURES / name, folder / name)
+    return folder
+
+
+def test_ingest_json_is_one_object_with_the_contract_keys(env: Path) -> None:
+    result = CliRunner().invoke(app, ["ingest", str(env), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)  # exactly one JSON document on stdout
+    assert {"added", "updated", "unchanged", "removed", "chunks", "failed", "seconds"} <= set(report)
+    assert report["added"] == 3 and report["chunks"] > 0
+    assert report["failed"] == [{"source": "beschadigd.pdf", "reason": report["failed"][0]["reason"]}]
+    again = json.loads(CliRunner().invoke(app, ["ingest", str(env), "--json"]).stdout)
+    assert (again["unchanged"], again["chunks"]) == (3, 0)
+
+
+def test_ingest_human_summary_names_failures(env: Path) -> None:
+    result = CliRunner().invoke(app, ["ingest", str(env), "--no-progress"])
+    assert result.exit_code == 0
+    assert "3 nieuw" in result.stderr and "mislukt: beschadigd.pdf" in result.stderr
+
+
+def test_ingest_missing_path_is_a_clear_error(env: Path) -> None:
+    result = CliRunner().invoke(app, ["ingest", "bestaat-niet"])
+    assert result.exit_code == 2 and "Bestaat niet: bestaat-niet" in result.stderr
+
+
+def test_search_json_hits(env: Path) -> None:
+    CliRunner().invoke(app, ["ingest", str(env), "--json"])
+    result = CliRunner().invoke(app, ["search", "Onderwerp brief", "--json", "-k", "2"])
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.stdout)
+    assert 1 <= len(hits) <= 2
+    assert {"chunk_id", "source", "title", "page", "slide", "date", "score", "text"} <= set(hits[0])
+
+
+def test_interactive_search_ends_on_eof(env: Path) -> None:
+    CliRunner().invoke(app, ["ingest", str(env), "--json"])
+    result = CliRunner().invoke(app, ["search"], input="dia\n")
+    assert result.exit_code == 0
+    assert "[1]" in result.stdout
+
+
+def test_help_is_dutch_and_fast_to_import() -> None:
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0 and "Archiefassistent" in result.stdout

@@ -1,0 +1,39 @@
+from pathlib import Path
+
+from assistant.lexical import LexicalIndex, fingerprint, fold_accents, tokenize
+
+
+def test_fold_accents() -> None:
+    assert fold_accents("Financiële één Beïnvloeding") == "financiele een beinvloeding"
+
+
+def test_tokenize_lowercases_stems_and_drops_stopwords() -> None:
+    assert tokenize("De provincies en het Studenten Reis Product") == [
+        "provincie",
+        "student",
+        "reis",
+        "product",
+    ]
+
+
+def test_tokenize_keeps_identifiers_and_splits_compounds_with_hyphen() -> None:
+    tokens = tokenize("Kenmerk 11812/2024 over OV-voorzieningenniveau, datum 21.05.2024")
+    assert "11812/2024" in tokens and "21.05.2024" in tokens
+    assert "ov" in tokens and tokenize("voorzieningenniveau")[0] in tokens
+
+
+def test_fingerprint_is_order_independent() -> None:
+    assert fingerprint(["b", "a"]) == fingerprint(["a", "b"]) != fingerprint(["a"])
+
+
+def test_index_search_rebuild_and_reload(tmp_path: Path) -> None:
+    index = LexicalIndex(tmp_path / "bm25")
+    assert index.search("iets", 3) == []
+    index.rebuild(["c1", "c2", "c3"], ["studenten reizen met het OV", "digitalisering strategie", "stikstof"])
+    assert [i for i, _ in index.search("studentenreis OV", 3)] == ["c1"]
+    reloaded = LexicalIndex(tmp_path / "bm25")
+    assert reloaded.ids == ["c1", "c2", "c3"]
+    assert reloaded.current_fingerprint == fingerprint(["c1", "c2", "c3"])
+    assert [i for i, _ in reloaded.search("digitalisering", 3)] == ["c2"]
+    reloaded.rebuild([], [])
+    assert LexicalIndex(tmp_path / "bm25").search("stikstof", 3) == []
