@@ -48,7 +48,10 @@ class IngestOptions:
     chunk_tokens: int = 300
     chunk_overlap: int = 50
     max_file_mb: float = 50.0
-    embed_buffer: int = 64  # chunks collected across files before one encoder call
+    # Chunks collected across files before one encoder call. The encoder sorts a call's texts by
+    # length to limit padding; small calls pad more (64 cost ~14 % throughput on data/ against one call
+    # for everything). 256 is near the one-call optimum while a killed run loses at most that much work.
+    embed_buffer: int = 256
 
     @classmethod
     def from_settings(cls, settings: Settings) -> IngestOptions:
@@ -56,7 +59,7 @@ class IngestOptions:
             chunk_tokens=settings.chunk_tokens,
             chunk_overlap=settings.chunk_overlap,
             max_file_mb=settings.max_file_mb,
-            embed_buffer=max(64, settings.embedding_batch_size * 4),
+            embed_buffer=max(256, settings.embedding_batch_size * 16),
         )
 
 

@@ -67,3 +67,20 @@ def test_interactive_search_ends_on_eof(env: Path) -> None:
 def test_help_is_dutch_and_fast_to_import() -> None:
     result = CliRunner().invoke(app, ["--help"])
     assert result.exit_code == 0 and "Archiefassistent" in result.stdout
+
+
+def test_bench_ingest_prints_the_ratios(env: Path) -> None:
+    result = CliRunner().invoke(app, ["bench", "ingest", str(env), "--json"])
+    assert result.exit_code == 0, result.output
+    numbers = json.loads(result.stdout)
+    assert (
+        numbers["chunks"] > 0 and numbers["unchanged_reingest_files_unchanged"] == numbers["documents"] == 3
+    )
+    for key in (
+        "encoder_only_chunks_per_s",
+        "pipeline_chunks_per_s",
+        "pipeline_overhead_pct",
+        "unchanged_reingest_pct_of_first",
+        "pipeline_non_embedding_pct",
+    ):
+        assert isinstance(numbers[key], float | int), key
