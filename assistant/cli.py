@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
+    from assistant.answering import Answer, Answerer, Turn
     from assistant.config import Settings
+    from assistant.retrieval import Filters
     from assistant.schema import Hit, IngestReport
 
 app = typer.Typer(
@@ -117,6 +119,35 @@ def ingest(
         _err(_summary(report))
 
 
+FromOpt = Annotated[
+    str | None, typer.Option("--from", help="Alleen documenten vanaf deze datum (JJJJ-MM-DD).")
+]
+ToOpt = Annotated[
+    str | None, typer.Option("--to", help="Alleen documenten tot en met deze datum (JJJJ-MM-DD).")
+]
+TypeOpt = Annotated[list[str] | None, typer.Option("--type", help="Documenttype, bv. brief (herhaalbaar).")]
+AddresseeOpt = Annotated[str | None, typer.Option("--addressee", help="Geadresseerde bevat deze tekst.")]
+FolderOpt = Annotated[str | None, typer.Option("--folder", help="Alleen uit deze map van het archief.")]
+
+
+def _filters(
+    date_from: str | None,
+    date_to: str | None,
+    types: list[str] | None,
+    addressee: str | None,
+    folder: str | None,
+) -> Filters:
+    import re
+
+    from assistant.retrieval import Filters
+
+    for value in (date_from, date_to):
+        if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            _err(f"Ongeldige datum '{value}': gebruik JJJJ-MM-DD.")
+            raise typer.Exit(2)
+    return Filters(date_from, date_to, tuple(types or ()), addressee, folder)
+
+
 def _hit_json(hit: Hit) -> dict[str, Any]:
     meta = hit.metadata
     return {
@@ -129,6 +160,7 @@ def _hit_json(hit: Hit) -> dict[str, Any]:
         "doc_type": meta.get("doc_type"),
         "score": round(hit.score, 6),
         "text": hit.text,
+        "also_in": list(hit.alternates),
     }
 
 
@@ -140,7 +172,8 @@ def _print_hits(hits: list[Hit]) -> None:
         where = f"p. {hit.page}" if hit.page else f"dia {hit.slide}" if hit.slide else meta.get("section", "")
         date = meta.get("date") or "datum onbekend"
         typer.echo(f"[{n}] {meta.get('title')} ({date}, {meta.get('doc_type')})")
-        typer.echo(f"    {hit.source}{' · ' + str(where) if where else ''} · score {hit.score:.4f}")
+        also = f" (ook: {', '.join(hit.alternates)})" if hit.alternates else ""
+        typer.echo(f"    {hit.source}{' · ' + str(where) if where else ''}{also} · score {hit.score:.4f}")
         snippet = " ".join(hit.text.split())
         typer.echo(f"    {snippet[:240]}{'…' if len(snippet) > 240 else ''}")
 
@@ -150,15 +183,21 @@ def search(
     query: Annotated[str | None, typer.Argument(help="Zoekvraag; zonder vraag: interactief.")] = None,
     k: Annotated[int | None, typer.Option("-k", help="Aantal resultaten.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON-lijst van treffers op stdout.")] = False,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    types: TypeOpt = None,
+    addressee: AddresseeOpt = None,
+    folder: FolderOpt = None,
 ) -> None:
     """Zoek in het archief (semantisch en op trefwoorden)."""
     from assistant.factory import build_retriever
 
+    filters = _filters(date_from, date_to, types, addressee, folder)
     settings = _settings()
     retriever = build_retriever(settings)
     k = k or settings.search_k
     if query is not None:
-        hits = retriever.search(query, k=k)
+        hits = retriever.search(query, k=k, filters=filters)
         if as_json:
             typer.echo(json.dumps([_hit_json(h) for h in hits], ensure_ascii=False))
         else:
@@ -172,17 +211,146 @@ def search(
             break
         if not line:
             break
-        _print_hits(retriever.search(line, k=k))
+        _print_hits(retriever.search(line, k=k, filters=filters))
+
+
+LlmOpt = Annotated[
+    str | None, typer.Option("--llm", help="llamacpp, openai, extractive (geen model) of fake (tests).")
+]
+
+
+def _answerer(llm: str | None) -> Answerer:
+    from assistant.factory import build_answerer
+    from assistant.models import ModelError
+
+    try:
+        return build_answerer(_settings(), llm=llm)
+    except (ModelError, ValueError) as exc:
+        _err(f"Taalmodel niet beschikbaar: {exc}")
+        raise typer.Exit(3) from exc
+
+
+def _location(n: int, source: str, page: int | None, slide: int | None) -> str:
+    where = f", p. {page}" if page else f", dia {slide}" if slide else ""
+    return f"[{n}] {source}{where}"
+
+
+def _print_answer(answer: Answer, streamed: str) -> None:
+    from assistant.answering import format_date
+
+    if answer.refused:
+        return
+    if answer.text.strip() != streamed.strip():
+        note = f" ({answer.removed} niet-onderbouwde zin(nen) verwijderd)" if answer.removed else ""
+        typer.echo(f"\nGecontroleerd antwoord{note}:\n{answer.text}")
+    if answer.citations:
+        typer.echo("\nBronnen:")
+    for c in answer.citations:
+        also = f" (ook: {', '.join(c.also_in)})" if c.also_in else ""
+        typer.echo(f"{_location(c.n, c.source, c.page, c.slide)} — {c.title}, {format_date(c.date)}{also}")
+        typer.echo(f"    “{c.quote[:220]}{'…' if len(c.quote) > 220 else ''}”")
+
+
+def _stream_answer(
+    answerer: Answerer, question: str, history: list[Turn], filters: Filters | None, *, echo: bool = True
+) -> Answer:
+    from assistant.answering import Answer
+
+    streamed: list[str] = []
+    result: Answer | None = None
+    for event in answerer.stream(question, history, filters):
+        if isinstance(event, Answer):
+            result = event
+        else:
+            streamed.append(event)
+            if echo:
+                typer.echo(event, nl=False)
+    assert result is not None
+    if echo:
+        typer.echo()
+        _print_answer(result, "".join(streamed))
+    return result
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="De vraag.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Eén JSON-object op stdout.")] = False,
+    llm: LlmOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    types: TypeOpt = None,
+    addressee: AddresseeOpt = None,
+    folder: FolderOpt = None,
+) -> None:
+    """Beantwoord één vraag met bronvermelding, of weiger als het archief er niets over zegt."""
+    filters = _filters(date_from, date_to, types, addressee, folder)
+    answerer = _answerer(llm)
+    answer = _stream_answer(answerer, question, [], filters, echo=not as_json)
+    if as_json:
+        typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+
+
+CHAT_HELP = (
+    "Stel een vraag over het archief. Vervolgvragen mogen; /nieuw begint een nieuw gesprek, "
+    "/woordenlijst AFK zoekt een afkorting op, /stop (of Ctrl-D) stopt."
+)
+
+
+@app.command()
+def chat(llm: LlmOpt = None) -> None:
+    """Gesprek met het archief: vragen, vervolgvragen, antwoorden met bronnen."""
+    from assistant.answering import Turn
+    from assistant.glossary import format_terms, load_glossary
+
+    answerer = _answerer(llm)
+    history: list[Turn] = []
+    _err(CHAT_HELP)
+    while True:
+        try:
+            line = input("\nvraag> ").strip()
+        except EOFError:
+            break
+        if not line or line in {"/stop", "/exit", "/quit"}:
+            break
+        if line == "/nieuw":
+            history.clear()
+            typer.echo("Nieuw gesprek.")
+            continue
+        if line.startswith("/woordenlijst"):
+            term = line.removeprefix("/woordenlijst").strip()
+            glossary = load_glossary()
+            terms = glossary.lookup(term) if term else list(glossary.terms)
+            typer.echo("\n".join(format_terms(terms)) or f"'{term}' staat niet in de woordenlijst.")
+            continue
+        answer = _stream_answer(answerer, line, history, None)
+        if answer.standalone != line:
+            _err(f"(gezocht als: {answer.standalone})")
+        history.append(Turn(line, answer.text))
+
+
+@app.command()
+def woordenlijst(term: Annotated[str | None, typer.Argument(help="Afkorting of term.")] = None) -> None:
+    """Toon de woordenlijst van afkortingen (IPO, Rijk, provincies)."""
+    from assistant.glossary import format_terms, load_glossary
+
+    glossary = load_glossary()
+    terms = glossary.lookup(term) if term else list(glossary.terms)
+    if not terms:
+        _err(f"'{term}' staat niet in de woordenlijst.")
+        raise typer.Exit(1)
+    typer.echo("\n".join(format_terms(terms)))
 
 
 @app.command()
 def start(
     data: Annotated[Path, typer.Option(help="Het archief om in te lezen.")] = Path("data"),
+    llm: LlmOpt = None,
 ) -> None:
-    """Lees het voorbeeldarchief in en open de zoekfunctie."""
+    """Lees het voorbeeldarchief in en open het gesprek met de assistent."""
     report = run_ingest(_settings(), [data])
     _err(_summary(report))
-    search(query=None, k=None, as_json=False)
+    chat(llm=llm)
 
 
 @models_app.command("fetch")
@@ -191,7 +359,8 @@ def models_fetch() -> None:
     from assistant.models import BUNDLED, ModelError, assemble
 
     settings = _settings()
-    for spec in BUNDLED.values():
+    wanted = [settings.embedding_model] + ([settings.llm_model] if settings.llm == "llamacpp" else [])
+    for spec in (BUNDLED[name] for name in wanted if name in BUNDLED):
         try:
             path = assemble(spec, settings.model_cache)
         except ModelError as exc:

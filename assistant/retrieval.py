@@ -1,27 +1,175 @@
-"""Retrieval: dense (Chroma) and lexical (BM25) candidates fused by reciprocal rank fusion.
+"""Retrieval: dense (Chroma) and lexical (BM25) candidates, fused, reranked, filtered, de-duplicated.
 
-The retriever receives its parts (store, lexical index, embeddings); :mod:`assistant.factory` builds
-the real ones. Scores of returned hits are fused RRF scores (higher is better).
+    query -> glossary expansion -> dense top-N (Chroma, metadata pre-filter)
+                                -> BM25 top-N (metadata post-filter)
+          -> reciprocal rank fusion -> reranker (seam) -> collapse near-duplicates -> top k
+
+The retriever receives its parts; :mod:`assistant.factory` builds the real ones. Returned hits keep
+their raw dense and BM25 scores, which the evidence gate reads.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
+from typing import Any, Protocol
 
 from langchain_core.embeddings import Embeddings
 
 from assistant.fusion import reciprocal_rank_fusion
-from assistant.lexical import LexicalIndex
+from assistant.glossary import Glossary
+from assistant.lexical import LexicalIndex, fold_accents, tokenize
 from assistant.schema import Hit
 from assistant.store import VectorStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Restrictions on what may be retrieved. Dates are ISO ``YYYY-MM-DD`` and inclusive.
+
+    ``addressee`` matches case- and accent-insensitively as a substring ("Bruins", "minister van OCW");
+    ``folder`` is a folder of the ingested tree ("brieven") or the name of an ingested root.
+    """
+
+    date_from: str | None = None
+    date_to: str | None = None
+    doc_types: tuple[str, ...] = ()
+    addressee: str | None = None
+    folder: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return any((self.date_from, self.date_to, self.doc_types, self.addressee, self.folder))
+
+    def where(self) -> dict[str, Any] | None:
+        """The part Chroma can apply itself: date range and document types."""
+        clauses: list[dict[str, Any]] = []
+        if self.date_from:
+            clauses.append({"date_int": {"$gte": int(self.date_from.replace("-", ""))}})
+        if self.date_to:
+            clauses.append({"date_int": {"$lte": int(self.date_to.replace("-", ""))}})
+        if self.doc_types:
+            clauses.append({"doc_type": {"$in": list(self.doc_types)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def matches(self, metadata: dict[str, Any]) -> bool:
+        """All filters, applied to a chunk's stored metadata."""
+        date = str(metadata.get("date") or "")
+        if (self.date_from or self.date_to) and not date:
+            return False
+        if self.date_from and date < self.date_from:
+            return False
+        if self.date_to and date > self.date_to:
+            return False
+        if self.doc_types and metadata.get("doc_type") not in self.doc_types:
+            return False
+        if self.addressee and fold_accents(self.addressee) not in fold_accents(
+            str(metadata.get("addressee", ""))
+        ):
+            return False
+        if self.folder:
+            folder = self.folder.strip("/")
+            source = str(metadata.get("source", ""))
+            root = PurePosixPath(str(metadata.get("root", "")))
+            in_tree = source.startswith(folder + "/")
+            is_root = root.name == folder or str(root) == "/" + folder
+            if not (in_tree or is_root):
+                return False
+        return True
+
+
+class Reranker(Protocol):
+    """Second stage over fused candidates; a cross-encoder where one can be had."""
+
+    def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]: ...
+
+
+class IdentityReranker:
+    """Keeps the fused order."""
+
+    def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
+        return list(hits)
+
+
+class CoverageReranker:
+    """Adds to the fused score the share of the query's content words a chunk contains.
+
+    RRF rewards agreement between retrievers; this rewards chunks that contain what was asked,
+    which helps when one side returns a topically close but off-target chunk.
+    """
+
+    def __init__(self, weight: float = 0.01) -> None:
+        self.weight = weight
+
+    def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
+        wanted = set(tokenize(query))
+        if not wanted:
+            return list(hits)
+        rescored = [
+            replace(h, score=h.score + self.weight * len(wanted & set(tokenize(h.text))) / len(wanted))
+            for h in hits
+        ]
+        return sorted(rescored, key=lambda h: -h.score)
+
+
+class CrossEncoderReranker:
+    """A sentence-transformers cross-encoder (a local directory or hub id), loaded on first use."""
+
+    def __init__(self, model: str) -> None:
+        self.model_name = model
+        self._model: Any = None
+
+    def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
+        if not hits:
+            return []
+        if self._model is None:
+            from sentence_transformers import CrossEncoder
+
+            self._model = CrossEncoder(self.model_name, device="cpu")
+        scores = self._model.predict([(query, h.text) for h in hits])
+        rescored = [replace(h, score=float(s)) for h, s in zip(hits, scores, strict=True)]
+        return sorted(rescored, key=lambda h: -h.score)
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def collapse_duplicates(hits: Sequence[Hit], *, threshold: float = 0.8) -> list[Hit]:
+    """Merge hits from different files whose texts are near-identical (token Jaccard >= threshold).
+
+    The best-ranked copy stays; the other files are listed in its ``alternates``, so an answer cites
+    one source "(ook als PDF)" instead of the same letter twice.
+    """
+    kept: list[tuple[Hit, set[str]]] = []
+    for hit in hits:
+        tokens = set(tokenize(hit.text))
+        for index, (other, other_tokens) in enumerate(kept):
+            if other.source != hit.source and _jaccard(tokens, other_tokens) >= threshold:
+                if hit.source not in other.alternates:
+                    kept[index] = (replace(other, alternates=(*other.alternates, hit.source)), other_tokens)
+                break
+        else:
+            kept.append((hit, tokens))
+    return [hit for hit, _ in kept]
 
 
 @dataclass(frozen=True, slots=True)
 class RetrievalOptions:
-    """How many candidates each side contributes before fusion, and the RRF constant."""
+    """Candidate pool sizes, the RRF constant, and whether to expand queries with the glossary."""
 
     candidates: int = 30
+    filtered_candidates: int = 150
     rrf_k: int = 60
+    expand: bool = True
+    dense: bool = True
+    lexical: bool = True
 
 
 class Retriever:
@@ -32,26 +180,42 @@ class Retriever:
         store: VectorStore,
         lexical: LexicalIndex,
         embeddings: Embeddings,
+        *,
+        glossary: Glossary | None = None,
+        reranker: Reranker | None = None,
         options: RetrievalOptions | None = None,
     ) -> None:
         self.store = store
         self.lexical = lexical
         self.embeddings = embeddings
+        self.glossary = glossary
+        self.reranker = reranker or IdentityReranker()
         self.options = options or RetrievalOptions()
 
-    def search(self, query: str, *, k: int = 5) -> list[Hit]:
-        """The ``k`` best chunks for ``query``, best first."""
-        n = max(k, self.options.candidates)
-        dense = self.store.query(self.embeddings.embed_query(query), n)
-        lexical = self.lexical.search(query, n)
-        fused = reciprocal_rank_fusion(
-            [[h.chunk_id for h in dense], [chunk_id for chunk_id, _ in lexical]], k=self.options.rrf_k
-        )[:k]
-        known = {h.chunk_id: h for h in dense}
-        missing = [chunk_id for chunk_id, _ in fused if chunk_id not in known]
-        known.update({h.chunk_id: h for h in self.store.get(missing)})
-        return [
-            Hit(chunk_id, known[chunk_id].text, score, known[chunk_id].metadata)
-            for chunk_id, score in fused
-            if chunk_id in known
+    def expand(self, query: str) -> str:
+        """The query as searched: with glossary expansions where enabled."""
+        return self.glossary.expand(query) if self.glossary and self.options.expand else query
+
+    def search(self, query: str, *, k: int = 5, filters: Filters | None = None) -> list[Hit]:
+        """The ``k`` best chunks for ``query`` that pass ``filters``, best first."""
+        filters = filters or Filters()
+        searched = self.expand(query)
+        n = max(k * 3, self.options.filtered_candidates if filters.active else self.options.candidates)
+        dense: list[Hit] = []
+        if self.options.dense:
+            dense = self.store.query(self.embeddings.embed_query(searched), n, where=filters.where())
+            dense = [h for h in dense if filters.matches(h.metadata)]
+        known = {h.chunk_id: replace(h, dense=h.score) for h in dense}
+        lexical_scores: dict[str, float] = {}
+        if self.options.lexical:
+            lexical_scores = dict(self.lexical.search(searched, n))
+            missing = [i for i in lexical_scores if i not in known]
+            known.update({h.chunk_id: h for h in self.store.get(missing)})
+        lexical_ranking = [i for i in lexical_scores if i in known and filters.matches(known[i].metadata)]
+        fused = reciprocal_rank_fusion([[h.chunk_id for h in dense], lexical_ranking], k=self.options.rrf_k)
+        candidates = [
+            replace(known[i], score=score, lexical=lexical_scores.get(i))
+            for i, score in fused[: max(k * 4, 20)]
         ]
+        reranked = self.reranker.rerank(searched, candidates)
+        return collapse_duplicates(reranked)[:k]

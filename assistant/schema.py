@@ -140,12 +140,38 @@ class Chunk:
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """A retrieved chunk with its score (higher is better) and the stored metadata."""
+    """A retrieved chunk with its score (higher is better) and the stored metadata.
+
+    ``dense`` (cosine similarity) and ``lexical`` (BM25) keep the raw evidence of each retriever for
+    the evidence gate; ``alternates`` lists other files holding the same passage (the same letter kept
+    as DOCX and as PDF), collapsed into this hit.
+    """
 
     chunk_id: str
     text: str
     score: float
     metadata: dict[str, str | int | float | bool]
+    dense: float | None = None
+    lexical: float | None = None
+    alternates: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return str(self.metadata.get("title", ""))
+
+    @property
+    def date(self) -> str | None:
+        value = self.metadata.get("date")
+        return str(value) if value else None
+
+    @property
+    def anchor(self) -> str:
+        """``p. 3``, ``dia 2``, the section name, or empty."""
+        if self.page is not None:
+            return f"p. {self.page}"
+        if self.slide is not None:
+            return f"dia {self.slide}"
+        return str(self.metadata.get("section", ""))
 
     @property
     def source(self) -> str:

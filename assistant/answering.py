@@ -1,0 +1,400 @@
+"""Answering: question (+ history) -> retrieval -> evidence gate -> generation -> citation check.
+
+    follow-up? -> standalone question (LLM rewrite, or a heuristic without a model)
+    retrieve (hybrid, filters) -> evidence gate: refuse before generating if the archive is silent
+    numbered sources -> prompt (Dutch, from prompts/) -> chat model, streamed
+                     or, without a model, the best supporting sentences (extractive)
+    every sentence checked against the source it cites -> Answer with resolvable citations
+
+A question about what IPO said over time ("wat zei IPO over X, en wanneer") is answered as a dated
+account, newest first, with the points where amounts or positions changed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from assistant.citations import CheckedSentence, check_answer, render, verified_share
+from assistant.gate import Evidence, Thresholds, content_words, decide, measure
+from assistant.lexical import tokenize
+from assistant.prompts import PromptLibrary
+from assistant.retrieval import Filters, Retriever
+from assistant.schema import Hit
+
+log = logging.getLogger(__name__)
+
+_TIMELINE = re.compile(
+    r"\b(wanneer|standpunt(en)?|positie|in de loop van|door de (tijd|jaren)|ontwikkel\w*|veranderd|"
+    r"verschoven|tijdlijn|wat (heeft|zei|zegt|vond|vindt) (het )?ipo|hoe (dacht|denkt) (het )?ipo)\b",
+    re.IGNORECASE,
+)
+# Words that point back into the conversation ("daardoor", "erover", "dat", "die brief").
+_ANAPHORA = re.compile(
+    r"\b(daar(door|over|van|bij|mee|in|na|om|voor|aan|uit)?|hier(over|van|bij|mee|in|door|voor)|"
+    r"er(over|van|bij|mee|door|in|voor|aan|uit)|dat|dit|die|deze|hij|zij|hun|hem|ze|dezelfde)\b",
+    re.IGNORECASE,
+)
+_AMOUNT = re.compile(r"€\s?\d+(?:[.,]\d+)*\s*(?:mld|mln|miljoen|miljard)?", re.IGNORECASE)
+_MONTHS = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One exchange of a conversation."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A verified citation: the numbered source, where it is, and the sentence that supports it."""
+
+    n: int
+    source: str
+    title: str
+    page: int | None
+    slide: int | None
+    date: str | None
+    quote: str
+    chunk_id: str
+    also_in: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "n": self.n,
+            "source": self.source,
+            "title": self.title,
+            "page": self.page,
+            "slide": self.slide,
+            "date": self.date,
+            "quote": self.quote,
+            "chunk_id": self.chunk_id,
+            "also_in": list(self.also_in),
+        }
+
+
+@dataclass(slots=True)
+class Answer:
+    """The outcome of one question: text with [n] markers, citations, refusal, and where time went."""
+
+    question: str
+    standalone: str
+    text: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    sources: list[Hit] = field(default_factory=list)
+    checked: list[CheckedSentence] = field(default_factory=list)
+    evidence: Evidence | None = None
+    mode: str = "answer"
+    removed: int = 0
+    draft: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def verified_share(self) -> float:
+        return verified_share(self.checked)
+
+    def to_json(self) -> dict[str, object]:
+        """The ``lobby ask --json`` contract."""
+        return {
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [c.to_json() for c in self.citations],
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "standalone_question": self.standalone,
+            "mode": self.mode,
+            "removed_sentences": self.removed,
+            "evidence": None
+            if self.evidence is None
+            else {"dense": round(self.evidence.dense, 4), "coverage": round(self.evidence.coverage, 4)},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerOptions:
+    """How many sources to use, the gate thresholds, and how strictly to check citations."""
+
+    k: int = 5
+    timeline_k: int = 8
+    thresholds: Thresholds = field(default_factory=lambda: Thresholds(min_dense=0.0, min_coverage=0.0))
+    min_support: float = 0.6
+    drop_unsupported: bool = True
+
+
+def is_timeline_question(question: str) -> bool:
+    """Whether the question asks how a position developed over time, or when IPO said something."""
+    return _TIMELINE.search(question) is not None
+
+
+def heuristic_standalone(question: str, history: Sequence[Turn]) -> str:
+    """Without a model: a follow-up that leans on the previous question gets its topic words added.
+
+    "En wanneer was dat?" after "Wat zei IPO over het SRP?" becomes "En wanneer was dat? (SRP)".
+    A question that stands on its own (no pronoun reference, enough own content words) is unchanged.
+    """
+    if not history:
+        return question
+    own = content_words(question)
+    leans_back = (_ANAPHORA.search(question) is not None and len(own) <= 4) or len(own) <= 1
+    if not leans_back:
+        return question
+    previous = history[-1].question
+    topic = [
+        w for w in re.findall(r"[\wÀ-ÿ&/-]+", previous) if set(tokenize(w)) & set(content_words(previous))
+    ]
+    return f"{question} ({' '.join(dict.fromkeys(topic))})" if topic else question
+
+
+def format_date(iso: str | None) -> str:
+    """'2024-11-05' -> '5 november 2024' (the form Dutch readers expect)."""
+    if not iso or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso):
+        return "datum onbekend"
+    year, month, day = iso.split("-")
+    return f"{int(day)} {_MONTHS[int(month) - 1]} {year}"
+
+
+def _sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?])\s+|\n+", text)
+    return [" ".join(p.split()) for p in parts if len(p.split()) >= 4]
+
+
+def _best_sentences(question: str, hit: Hit, limit: int) -> list[str]:
+    wanted = set(tokenize(question))
+    scored = [(len(wanted & set(tokenize(s))), -i, s) for i, s in enumerate(_sentences(hit.text))]
+    scored = [x for x in scored if x[0] > 0]
+    return [s for _, _, s in sorted(scored, reverse=True)[:limit]]
+
+
+def extractive_answer(question: str, sources: Sequence[Hit], *, max_sentences: int = 4) -> str:
+    """The best supporting sentences of the sources, each with its marker (deterministic, no model)."""
+    picked: list[tuple[int, float, str]] = []
+    wanted = set(tokenize(question))
+    for n, hit in enumerate(sources, start=1):
+        for sentence in _best_sentences(question, hit, 2):
+            overlap = len(wanted & set(tokenize(sentence))) / (len(wanted) or 1)
+            picked.append((n, overlap + 0.01 * hit.score, sentence))
+    picked.sort(key=lambda x: -x[1])
+    chosen = sorted(picked[:max_sentences], key=lambda x: (x[0], -x[1]))
+    return " ".join(f"{s} [{n}]" for n, _, s in chosen)
+
+
+def by_document(hits: Sequence[Hit]) -> list[Hit]:
+    """One hit per document (the best one), newest document first; undated documents last."""
+    best: dict[str, Hit] = {}
+    for hit in hits:
+        key = f"{hit.title}|{hit.date}"
+        if key not in best:
+            best[key] = hit
+    return sorted(best.values(), key=lambda h: h.date or "0000", reverse=True)
+
+
+def position_changes(question: str, dated: Sequence[Hit]) -> list[str]:
+    """Where amounts named on the topic differ between consecutive documents (newest first)."""
+    notes: list[str] = []
+    amounts = [(h, _AMOUNT.findall(" ".join(_best_sentences(question, h, 2)))) for h in dated]
+    with_amounts = [(h, a) for h, a in amounts if a]
+    for (newer, new_amounts), (older, old_amounts) in itertools.pairwise(with_amounts):
+        if set(new_amounts) != set(old_amounts):
+            notes.append(
+                f"Verschil: op {format_date(newer.date)} noemt het IPO "
+                f"{', '.join(dict.fromkeys(new_amounts))}; op {format_date(older.date)} was dat "
+                f"{', '.join(dict.fromkeys(old_amounts))}."
+            )
+    return notes
+
+
+def extractive_timeline(question: str, dated: Sequence[Hit]) -> str:
+    """A dated account, newest first: per document its most relevant sentence, with its marker."""
+    lines = []
+    for n, hit in enumerate(dated, start=1):
+        best = _best_sentences(question, hit, 1)
+        if best:
+            lines.append(f"- {format_date(hit.date)} ({hit.title}): {best[0]} [{n}]")
+    return "\n".join(lines)
+
+
+class Answerer:
+    """Answers questions over the archive with verified citations, or refuses with what it found."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        llm: BaseChatModel | None,
+        *,
+        prompts: PromptLibrary | None = None,
+        options: AnswerOptions | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self.llm = llm
+        self.prompts = prompts or PromptLibrary()
+        self.options = options or AnswerOptions()
+
+    def answer(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None) -> Answer:
+        """The whole answer at once (consumes :meth:`stream`)."""
+        result: Answer | None = None
+        for event in self.stream(question, history, filters):
+            if isinstance(event, Answer):
+                result = event
+        assert result is not None
+        return result
+
+    def stream(
+        self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None
+    ) -> Iterator[str | Answer]:
+        """Text deltas as they are generated, then the checked :class:`Answer` as the last item."""
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        standalone = self.standalone_question(question, history)
+        timings["condense"] = time.perf_counter() - started
+
+        timeline = is_timeline_question(standalone)
+        k = self.options.timeline_k if timeline else self.options.k
+        t0 = time.perf_counter()
+        hits = self.retriever.search(standalone, k=k, filters=filters)
+        timings["retrieve"] = time.perf_counter() - t0
+
+        evidence = measure(self.retriever.expand(standalone), hits)
+        if not hits or not decide(evidence, self.options.thresholds):
+            text = self.refusal_text(standalone, evidence, hits)
+            timings["total"] = time.perf_counter() - started
+            yield text
+            yield Answer(question, standalone, text, True, sources=hits, evidence=evidence, mode="refusal",
+                         timings=timings)  # fmt: skip
+            return
+
+        sources = by_document(hits) if timeline else hits
+        t0 = time.perf_counter()
+        draft_parts: list[str] = []
+        if self.llm is None:
+            draft = (
+                extractive_timeline(standalone, sources)
+                if timeline
+                else extractive_answer(standalone, sources)
+            )
+            timings["first_token"] = time.perf_counter() - t0
+            draft_parts.append(draft)
+            yield draft
+        else:
+            template = "timeline" if timeline else "answer"
+            prompt = self.prompts.render(template, sources=self.format_sources(sources), question=standalone)
+            messages = [SystemMessage(self.prompts.raw("system").strip()), HumanMessage(prompt)]
+            for chunk in self.llm.stream(messages):
+                delta = str(chunk.content)
+                if delta:
+                    timings.setdefault("first_token", time.perf_counter() - t0)
+                    draft_parts.append(delta)
+                    yield delta
+        timings["generate"] = time.perf_counter() - t0
+        draft = "".join(draft_parts)
+
+        t0 = time.perf_counter()
+        checked = check_answer(draft, sources, min_coverage=self.options.min_support)
+        text = render(checked, drop_unsupported=self.options.drop_unsupported)
+        removed = sum(1 for c in checked if c.has_content and not c.supported)
+        if timeline:
+            text = "\n".join([text, *position_changes(standalone, sources)]).strip()
+        if not text.strip():
+            # Nothing the model said survived the check: fall back to the sources' own sentences.
+            fallback = (
+                extractive_timeline(standalone, sources)
+                if timeline
+                else extractive_answer(standalone, sources)
+            )
+            checked = check_answer(fallback, sources, min_coverage=self.options.min_support)
+            text = render(checked, drop_unsupported=True)
+        citations = self.citations(checked, sources)
+        timings["verify"] = time.perf_counter() - t0
+        timings["total"] = time.perf_counter() - started
+        yield Answer(
+            question, standalone, text, False, citations, list(sources), checked, evidence,
+            "timeline" if timeline else "answer", removed, draft, timings,
+        )  # fmt: skip
+
+    def standalone_question(self, question: str, history: Sequence[Turn]) -> str:
+        """A follow-up rewritten to stand alone (by the model if there is one, else heuristically)."""
+        if not history:
+            return question
+        if self.llm is None:
+            return heuristic_standalone(question, history)
+        lines = [f"Vraag: {t.question}\nAntwoord: {t.answer[:300]}" for t in history[-3:]]
+        prompt = self.prompts.render("condense", history="\n".join(lines), question=question)
+        rewritten = str(self.llm.invoke([HumanMessage(prompt)]).content).strip().splitlines()
+        candidate = rewritten[0].strip().strip('"') if rewritten else ""
+        # A small model sometimes answers instead of rewriting: accept only a question-like rewrite.
+        if not candidate or len(candidate) > 300 or not candidate.endswith("?"):
+            return heuristic_standalone(question, history)
+        return candidate
+
+    def format_sources(self, sources: Sequence[Hit]) -> str:
+        """Numbered sources for the prompt, with title, date, type and page/slide."""
+        blocks = []
+        for n, hit in enumerate(sources, start=1):
+            blocks.append(
+                self.prompts.render(
+                    "source",
+                    n=n,
+                    title=hit.title,
+                    date=format_date(hit.date),
+                    doc_type=hit.metadata.get("doc_type", "document"),
+                    location=hit.anchor or hit.source,
+                    text=" ".join(hit.text.split()),
+                )
+            )
+        return "\n\n".join(blocks)
+
+    def refusal_text(self, question: str, evidence: Evidence, hits: Sequence[Hit]) -> str:
+        """A refusal that says what was searched and lists the nearest documents."""
+        searched = ", ".join(evidence.content_words) or question
+        text = self.prompts.render("refusal", searched=searched, evidence=evidence.describe())
+        nearest = by_document(hits)[:3]
+        if nearest:
+            listed = "\n".join(f"- {h.title} ({format_date(h.date)}; {h.source})" for h in nearest)
+            text += f"\nDichtstbijzijnde documenten:\n{listed}"
+        return text
+
+    @staticmethod
+    def citations(checked: Sequence[CheckedSentence], sources: Sequence[Hit]) -> list[Citation]:
+        """One citation per source number used in the checked answer, with its best quote."""
+        quotes: dict[int, str] = {}
+        for sentence in checked:
+            for n in (*sentence.verified, *sentence.added):
+                quotes.setdefault(n, sentence.quotes.get(n, ""))
+        result = []
+        for n in sorted(quotes):
+            hit = sources[n - 1]
+            result.append(
+                Citation(
+                    n,
+                    hit.source,
+                    hit.title,
+                    hit.page,
+                    hit.slide,
+                    hit.date,
+                    quotes[n],
+                    hit.chunk_id,
+                    hit.alternates,
+                )
+            )
+        return result

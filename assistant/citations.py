@@ -1,0 +1,155 @@
+"""Citations: number the sources, parse ``[n]`` markers, and check every cited sentence.
+
+The local model copies text well but forgets markers and sometimes states things its sources do not
+say. So correctness is checked after generation, with pure functions:
+
+* every sentence is split off and its markers parsed (``[2]``, ``[1, 3]``, ``[1][3]``);
+* a cited sentence is *supported* when the cited chunk contains most of its content words and every
+  number it states (amounts are where a wrong answer hurts most);
+* a sentence without a marker that one source clearly supports gets that marker (the model forgot it);
+* what no source supports is removed, or kept and flagged, as the caller chooses.
+
+Each kept citation resolves to the chunk and the sentence of the chunk that best supports it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from assistant.lexical import fold_accents, tokenize
+from assistant.schema import Hit
+
+_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_SENTENCE = re.compile(r"(?<=[.!?])(?:\s*\[[\d,;\s]+\])*\s+(?=[A-ZÀ-Ý0-9\"'“(*•-])")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_SOURCE_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
+
+FLAG = "[niet geverifieerd]"
+
+
+@dataclass(frozen=True, slots=True)
+class Support:
+    """How well one source supports one sentence: word coverage, numbers present, best quote."""
+
+    coverage: float
+    numbers_ok: bool
+    quote: str
+
+    def ok(self, min_coverage: float) -> bool:
+        return self.numbers_ok and self.coverage >= min_coverage
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedSentence:
+    """An answer sentence after checking: its text without markers, the verified source numbers."""
+
+    text: str
+    cited: tuple[int, ...]
+    verified: tuple[int, ...]
+    added: tuple[int, ...] = ()
+    quotes: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def supported(self) -> bool:
+        return bool(self.verified or self.added)
+
+    @property
+    def has_content(self) -> bool:
+        """False for connective sentences too short to need a source ("Samengevat:")."""
+        return len(tokenize(self.text)) >= 3
+
+
+def split_sentences(answer: str) -> list[str]:
+    """Answer sentences, each with its trailing markers; list items and lines count as sentences."""
+    sentences: list[str] = []
+    for line in answer.splitlines():
+        line = line.strip()
+        if line:
+            sentences.extend(s.strip() for s in _SENTENCE.split(line) if s.strip())
+    return sentences
+
+
+def parse_markers(sentence: str) -> tuple[str, tuple[int, ...]]:
+    """Sentence text without its ``[n]`` markers, and the cited numbers in order of appearance."""
+    numbers: list[int] = []
+    for match in _MARKER.finditer(sentence):
+        for part in re.split(r"[,;]", match.group(1)):
+            n = int(part)
+            if n not in numbers:
+                numbers.append(n)
+    text = re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", sentence)).strip()
+    return re.sub(r"\s{2,}", " ", text), tuple(numbers)
+
+
+def _numbers(text: str) -> set[str]:
+    """Numbers normalised so '€ 200 miljoen' and '€200 miljoen', '2,5' and '2.5' compare equal."""
+    return {n.replace(",", ".").rstrip(".") for n in _NUMBER.findall(text)}
+
+
+def support(sentence: str, source_text: str) -> Support:
+    """How far ``source_text`` supports ``sentence`` (pure; see the module docstring)."""
+    words = set(tokenize(sentence))
+    source_words = set(tokenize(source_text))
+    coverage = len(words & source_words) / len(words) if words else 1.0
+    numbers_ok = _numbers(sentence) <= _numbers(source_text)
+    candidates = [s.strip() for s in _SOURCE_SENTENCE.split(source_text) if len(s.strip()) > 2]
+    quote = max(candidates, key=lambda s: len(words & set(tokenize(s))), default=source_text[:200])
+    return Support(coverage, numbers_ok, " ".join(quote.split()))
+
+
+def check_answer(
+    answer: str,
+    sources: Sequence[Hit],
+    *,
+    min_coverage: float = 0.6,
+) -> list[CheckedSentence]:
+    """Check every sentence of ``answer`` against the numbered ``sources`` (``[1]`` is ``sources[0]``)."""
+    checked: list[CheckedSentence] = []
+    for raw in split_sentences(answer):
+        text, cited = parse_markers(raw)
+        if not text:
+            continue
+        quotes: dict[int, str] = {}
+        verified: list[int] = []
+        for n in cited:
+            if 1 <= n <= len(sources):
+                result = support(text, sources[n - 1].text)
+                if result.ok(min_coverage):
+                    verified.append(n)
+                    quotes[n] = result.quote
+        added: list[int] = []
+        if not verified and len(tokenize(text)) >= 3:
+            scored = [(support(text, s.text), n) for n, s in enumerate(sources, start=1)]
+            best = max(scored, key=lambda pair: pair[0].coverage, default=None)
+            if best and best[0].ok(min_coverage):
+                added.append(best[1])
+                quotes[best[1]] = best[0].quote
+        checked.append(CheckedSentence(text, cited, tuple(verified), tuple(added), quotes))
+    return checked
+
+
+def render(checked: Sequence[CheckedSentence], *, drop_unsupported: bool = True) -> str:
+    """The answer text with verified markers; unsupported content sentences removed or flagged."""
+    parts: list[str] = []
+    for sentence in checked:
+        numbers = sentence.verified or sentence.added
+        if numbers:
+            parts.append(f"{sentence.text} {''.join(f'[{n}]' for n in numbers)}")
+        elif not sentence.has_content:
+            parts.append(sentence.text)
+        elif not drop_unsupported:
+            parts.append(f"{sentence.text} {FLAG}")
+    return "\n".join(parts) if any(p.lstrip().startswith(("-", "•", "*")) for p in parts) else " ".join(parts)
+
+
+def verified_share(checked: Sequence[CheckedSentence]) -> float:
+    """Share of content sentences that carry a verified citation (1.0 for an empty answer)."""
+    content = [c for c in checked if c.has_content]
+    return sum(1 for c in content if c.supported) / len(content) if content else 1.0
+
+
+def normalise_for_match(text: str) -> str:
+    """Accent-folded, whitespace-collapsed text for substring checks in tests and evaluation."""
+    return " ".join(fold_accents(text).split())

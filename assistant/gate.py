@@ -1,0 +1,116 @@
+"""The evidence gate: decide from retrieval evidence, before any generation, whether to answer.
+
+The small local model invents answers when its sources do not cover a question, so the decision to
+answer cannot be left to it. Two signals, both cheap and both measured on the retrieved hits:
+
+* ``dense``: the best cosine similarity between the question and a chunk (topical closeness);
+* ``coverage``: the share of the question's own content words (stemmed; question words, generic words
+  such as "IPO" or "provincie", and glossary expansions excluded) found in the best single chunk.
+
+A question is answered when both reach their thresholds. The thresholds are calibrated on the gold set
+(:func:`calibrate`, run by ``lobby eval --calibrate``) and live in Settings.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from assistant.lexical import tokenize
+from assistant.schema import Hit
+
+#: Words that say nothing about what a question is about, in this archive (stemmed by tokenize()).
+QUESTION_WORDS = frozenset(
+    tokenize(
+        "wat welke welk hoe hoeveel waarom wanneer waar wie zei zeggen zegt gezegd vind vindt vond "
+        "vinden standpunt standpunten positie ipo interprovinciaal overleg provincie provincies "
+        "archief document documenten brief brieven staat stond noemt genoemd over gaat ging "
+        "kun kunt geef gaf graag noem beschrijf leg uit samenvatting eigenlijk precies vraagt vragen vroeg "
+        "daardoor daarover daarvan daarbij erover ervan erbij hierover hiervan"
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What retrieval found for a question, reduced to the gate's two signals."""
+
+    dense: float
+    coverage: float
+    content_words: tuple[str, ...]
+
+    def describe(self) -> str:
+        return f"gelijkenis {self.dense:.2f}, dekking zoektermen {self.coverage:.0%}"
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Minimum best-chunk similarity and content-word coverage for answering."""
+
+    min_dense: float
+    min_coverage: float
+
+
+def content_words(question: str) -> list[str]:
+    """The question's stemmed content words, without question and generic words."""
+    return [t for t in dict.fromkeys(tokenize(question)) if t not in QUESTION_WORDS]
+
+
+def measure(question: str, hits: Sequence[Hit]) -> Evidence:
+    """The gate's signals for ``question`` over its retrieved ``hits`` (pure)."""
+    words = content_words(question)
+    dense = max((h.dense for h in hits if h.dense is not None), default=0.0)
+    if not words:
+        return Evidence(dense, 0.0, ())
+    wanted = set(words)
+    best = max((len(wanted & set(tokenize(f"{h.title} {h.text}"))) for h in hits), default=0)
+    return Evidence(dense, best / len(wanted), tuple(words))
+
+
+def decide(evidence: Evidence, thresholds: Thresholds) -> bool:
+    """True when the archive covers the question well enough to answer."""
+    return evidence.dense >= thresholds.min_dense and evidence.coverage >= thresholds.min_coverage
+
+
+def _midpoints(values: Iterable[float]) -> list[float]:
+    ordered = sorted(set(values))
+    return [0.0] + [round((a + b) / 2, 4) for a, b in itertools.pairwise(ordered)]
+
+
+def calibrate(
+    samples: Sequence[tuple[Evidence, bool]],
+    *,
+    max_false_refusal: float = 0.05,
+) -> tuple[Thresholds, float]:
+    """Thresholds that best separate answerable (True) from unanswerable samples.
+
+    Grid search over the midpoints between observed values (a threshold halfway between two
+    questions generalises better than one sitting on a question); among thresholds whose false-refusal
+    rate on answerable questions is at most ``max_false_refusal``, the one with the best accuracy on
+    unanswerable ones (ties: the lowest thresholds, which refuse least).
+    Returns the thresholds and their accuracy.
+    """
+    answerable = [e for e, ok in samples if ok]
+    unanswerable = [e for e, ok in samples if not ok]
+    if not answerable or not unanswerable:
+        raise ValueError("calibration needs answerable and unanswerable questions")
+    dense_grid = _midpoints(e.dense for e, _ in samples)
+    coverage_grid = _midpoints(e.coverage for e, _ in samples)
+    best: tuple[tuple[float, float, float, float], Thresholds] | None = None
+    for min_dense in dense_grid:
+        for min_coverage in coverage_grid:
+            t = Thresholds(min_dense, min_coverage)
+            false_refusal = sum(not decide(e, t) for e in answerable) / len(answerable)
+            if false_refusal > max_false_refusal:
+                continue
+            refusal_accuracy = sum(not decide(e, t) for e in unanswerable) / len(unanswerable)
+            key = (refusal_accuracy, -false_refusal, -min_dense, -min_coverage)
+            if best is None or key > best[0]:
+                best = (key, t)
+    assert best is not None  # thresholds of 0 refuse nothing, so the grid always has a candidate
+    (refusal_accuracy, neg_false_refusal, _, _), thresholds = best
+    accuracy = (refusal_accuracy * len(unanswerable) + (1 + neg_false_refusal) * len(answerable)) / len(
+        samples
+    )
+    return thresholds, accuracy

@@ -1,0 +1,47 @@
+"""A small dated archive of Markdown documents, ingested with the fake embedder into a temp store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.config import Settings
+from assistant.embeddings import HashEmbeddings
+from assistant.factory import Index, build_index
+from ingest.pipeline import Ingestor
+
+DOCS = {
+    "brieven/2024-11-05_srp.md": (
+        "# Contract Studenten Reis Product\n\nDatum: 5 november 2024\nOns kenmerk: 11812/2024\n"
+        "Aan: de heer dr. E.E.W. Bruins, minister van OC&W\n\n"
+        "Voor de jaren vanaf 2025 kan de OV-sector ruim €200 miljoen minder inkomsten tegemoet zien door de "
+        "herijkingsmetingen van het Studenten Reis Product. Wij verzoeken u om een bestuurlijk gesprek.\n"
+    ),
+    "brieven/2024-11-05_srp_kopie.md": None,  # same text as the letter: a second copy (e.g. the PDF)
+    "positions/2024-09-02_h3b.md": (
+        "# Inzet Hoofdlijnenakkoord H3b\n\nDatum: 2 september 2024\nDocumenttype: position paper\n\n"
+        "Door herijking van het Studenten OV dreigt vanaf 2025 een tekort van € 75 mln per jaar voor het "
+        "decentraal OV. Meerjarige compensatie is daarom noodzakelijk.\n"
+    ),
+    "brieven/2024-11-01_nds.md": (
+        "# Inbreng provincies voor de Nationale Digitaliseringsstrategie\n\nDatum: 1 november 2024\n"
+        "Aan: Staatssecretaris Digitalisering\n\n"
+        "Onze topprioriteit voor de NDS is een excellente informatiepositie voor de opgaven in de fysieke "
+        "leefomgeving.\n"
+    ),
+}
+
+
+def write_archive(folder: Path) -> Path:
+    for name, text in DOCS.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text if text is not None else DOCS["brieven/2024-11-05_srp.md"], encoding="utf-8")
+    return folder
+
+
+def ingested_index(tmp_path: Path) -> Index:
+    settings = Settings(home=tmp_path / "home", embedding_model="fake")
+    index = build_index(settings, embeddings=HashEmbeddings())
+    report = Ingestor(index.store, index.lexical, index.embeddings).run([write_archive(tmp_path / "archief")])
+    assert report.added == len(DOCS) and not report.failed
+    return index

@@ -1,0 +1,117 @@
+"""Answering with fake parts: which sources reach the prompt, refusal before generation, timelines."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering import (
+    Answer,
+    Answerer,
+    AnswerOptions,
+    Turn,
+    format_date,
+    heuristic_standalone,
+    is_timeline_question,
+)
+from assistant.factory import Index
+from assistant.gate import Thresholds
+from assistant.glossary import load_glossary
+from assistant.llm import EchoChatModel
+from assistant.retrieval import Filters, Retriever
+
+from .archive_helpers import ingested_index
+
+GATE = Thresholds(min_dense=0.05, min_coverage=0.5)
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    return ingested_index(tmp_path_factory.mktemp("answering"))
+
+
+def _answerer(index: Index, llm: EchoChatModel | None) -> Answerer:
+    retriever = Retriever(index.store, index.lexical, index.embeddings, glossary=load_glossary())
+    return Answerer(retriever, llm, options=AnswerOptions(k=3, thresholds=GATE))
+
+
+def test_sources_reach_the_prompt_numbered_and_answer_is_cited(index: Index) -> None:
+    llm = EchoChatModel(prompts=[])
+    answer = _answerer(index, llm).answer(
+        "Hoeveel minder inkomsten krijgt de OV-sector door de herijkingsmetingen?"
+    )
+    assert not answer.refused
+    (prompt,) = llm.prompts
+    assert "[1] Contract Studenten Reis Product (5 november 2024; brief;" in prompt
+    assert "Vraag: Hoeveel minder inkomsten" in prompt
+    assert "€200 miljoen" in answer.text and "[1]" in answer.text
+    first = answer.citations[0]
+    assert first.n == 1 and first.source.startswith("brieven/2024-11-05_srp") and first.date == "2024-11-05"
+    assert "200 miljoen" in first.quote and first.chunk_id == answer.sources[0].chunk_id
+    assert len(first.also_in) == 1  # the duplicate copy is listed, not cited twice
+    assert answer.verified_share == 1.0
+    assert {"condense", "retrieve", "first_token", "generate", "verify", "total"} <= set(answer.timings)
+
+
+def test_uncovered_question_is_refused_before_any_generation(index: Index) -> None:
+    llm = EchoChatModel(prompts=[])
+    answer = _answerer(index, llm).answer("Wat is het standpunt over windturbines op zee bij Texel?")
+    assert answer.refused and answer.citations == []
+    assert llm.prompts == []  # the model was never asked
+    assert "Gezocht op: windturbin" in answer.text
+    assert "Dichtstbijzijnde documenten:" in answer.text
+
+
+def test_streaming_yields_text_then_the_answer(index: Index) -> None:
+    events = list(_answerer(index, EchoChatModel(prompts=[])).stream("topprioriteit NDS informatiepositie"))
+    assert all(isinstance(e, str) for e in events[:-1]) and isinstance(events[-1], Answer)
+    assert len(events) > 3  # token by token
+
+
+def test_extractive_mode_is_deterministic_and_cited(index: Index) -> None:
+    answerer = _answerer(index, None)
+    first = answerer.answer("Wat is de topprioriteit voor de Nationale Digitaliseringsstrategie?")
+    second = answerer.answer("Wat is de topprioriteit voor de Nationale Digitaliseringsstrategie?")
+    assert first.text == second.text and not first.refused
+    assert "informatiepositie" in first.text and first.citations[0].title.startswith("Inbreng provincies")
+    assert first.verified_share == 1.0
+
+
+def test_position_over_time_is_dated_newest_first_with_change(index: Index) -> None:
+    answer = _answerer(index, None).answer(
+        "Wat zei IPO over het tekort door de herijking van het studenten OV?"
+    )
+    assert answer.mode == "timeline"
+    lines = answer.text.splitlines()
+    assert lines[0].startswith("- 5 november 2024") and lines[1].startswith("- 2 september 2024")
+    assert any(
+        line.startswith("Verschil:") and "€200 miljoen" in line and "€ 75 mln" in line for line in lines
+    )
+
+
+def test_filters_reach_retrieval(index: Index) -> None:
+    answer = _answerer(index, None).answer(
+        "tekort studenten OV herijking", filters=Filters(doc_types=("position paper",))
+    )
+    assert {c.source for c in answer.citations} == {"positions/2024-09-02_h3b.md"}
+
+
+def test_follow_up_is_rewritten_by_the_model_or_heuristically(index: Index) -> None:
+    history = [Turn("Wat vraagt IPO over het Studenten Reis Product?", "Een bestuurlijk gesprek [1].")]
+    assert "Studenten Reis Product" in heuristic_standalone("En wanneer was dat?", history)
+    own = "Wat is de topprioriteit voor de NDS?"
+    assert heuristic_standalone(own, history) == own
+    answer = _answerer(index, None).answer("En hoeveel minder inkomsten zijn dat?", history)
+    assert "Studenten" in answer.standalone and not answer.refused
+
+
+def test_timeline_detection_and_dates() -> None:
+    assert is_timeline_question("Wat zei IPO over de NDS, en wanneer?")
+    assert is_timeline_question("Hoe is het standpunt over Spuks veranderd?")
+    assert not is_timeline_question("Hoeveel kost het SRP-contract per jaar?")
+    assert format_date("2024-11-05") == "5 november 2024" and format_date(None) == "datum onbekend"
+
+
+def test_answer_json_contract(index: Index) -> None:
+    data = _answerer(index, None).answer("topprioriteit NDS informatiepositie").to_json()
+    assert {"answer", "refused", "citations", "timings"} <= set(data)
+    assert set(data["citations"][0]) >= {"n", "source", "title", "page", "slide", "date", "quote", "chunk_id"}  # type: ignore[index]

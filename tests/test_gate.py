@@ -1,0 +1,58 @@
+import pytest
+
+from assistant.gate import Evidence, Thresholds, calibrate, content_words, decide, measure
+from assistant.schema import Hit
+
+
+def _hit(text: str, dense: float) -> Hit:
+    return Hit("id", text, 0.0, {"title": "Brief"}, dense=dense)
+
+
+def test_content_words_drop_question_and_generic_words() -> None:
+    assert content_words("Wat zei het IPO over het Studenten Reis Product?") == ["student", "reis", "product"]
+
+
+def test_measure_best_chunk_coverage_and_dense() -> None:
+    hits = [_hit("Het Studenten Reis Product van OCW", 0.61), _hit("Studenten reizen", 0.4)]
+    evidence = measure("Wat vindt IPO van het Studenten Reis Product contract?", hits)
+    assert evidence.dense == 0.61
+    assert evidence.coverage == pytest.approx(
+        3 / 4
+    )  # student, reis, product of {student, reis, product, contract}
+
+
+def test_measure_without_hits_or_content() -> None:
+    assert measure("Wat vindt het IPO?", [_hit("x", 0.5)]).coverage == 0.0
+    assert measure("stikstof", []).dense == 0.0
+
+
+def test_decide_needs_both_signals() -> None:
+    t = Thresholds(min_dense=0.5, min_coverage=0.5)
+    assert decide(Evidence(0.6, 0.6, ()), t)
+    assert not decide(Evidence(0.6, 0.4, ()), t)
+    assert not decide(Evidence(0.4, 0.9, ()), t)
+
+
+def test_calibrate_separates_and_uses_midpoints() -> None:
+    samples = [
+        (Evidence(0.70, 1.0, ()), True),
+        (Evidence(0.60, 0.8, ()), True),
+        (Evidence(0.55, 0.3, ()), False),
+        (Evidence(0.40, 0.9, ()), False),
+    ]
+    thresholds, accuracy = calibrate(samples)
+    assert accuracy == 1.0
+    assert all(decide(e, thresholds) == ok for e, ok in samples)
+    assert thresholds.min_dense in {0.0, 0.475, 0.575} and thresholds.min_coverage in {0.0, 0.55}
+
+
+def test_calibrate_respects_the_false_refusal_budget() -> None:
+    samples = [
+        (Evidence(0.5, 0.5, ()), True),
+        (Evidence(0.6, 0.9, ()), True),
+        (Evidence(0.55, 0.7, ()), False),
+    ]
+    thresholds, _ = calibrate(samples, max_false_refusal=0.0)
+    assert decide(samples[0][0], thresholds) and decide(samples[1][0], thresholds)
+    with pytest.raises(ValueError):
+        calibrate([(Evidence(0.5, 0.5, ()), True)])
