@@ -19,11 +19,12 @@ test: setup
 setup: $(STAMP) models
 
 # torch first, on its own: pip then takes the local CPU wheel instead of pulling a multi-GB CUDA build.
+# llama-cpp-python is source-only on PyPI: it compiles here (3-10 min, once; pip caches the wheel).
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -r requirements.lock
+	CMAKE_ARGS="-DLLAVA_BUILD=OFF" $(BIN)/pip install -q -r requirements.lock
 	$(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP)
 

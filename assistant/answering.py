@@ -28,6 +28,7 @@ from assistant.lexical import tokenize
 from assistant.prompts import PromptLibrary
 from assistant.retrieval import Filters, Retriever
 from assistant.schema import Hit
+from assistant.text import sentences_of
 
 log = logging.getLogger(__name__)
 
@@ -176,8 +177,7 @@ def format_date(iso: str | None) -> str:
 
 
 def _sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?])\s+|\n+", text)
-    return [" ".join(p.split()) for p in parts if len(p.split()) >= 4]
+    return [" ".join(s.split()) for s in sentences_of(text) if len(s.split()) >= 4]
 
 
 def _best_sentences(question: str, hit: Hit, limit: int) -> list[str]:
@@ -275,7 +275,7 @@ class Answerer:
         hits = self.retriever.search(standalone, k=k, filters=filters)
         timings["retrieve"] = time.perf_counter() - t0
 
-        evidence = measure(self.retriever.expand(standalone), hits)
+        evidence = measure(standalone, hits, self.retriever.glossary)
         if not hits or not decide(evidence, self.options.thresholds):
             text = self.refusal_text(standalone, evidence, hits)
             timings["total"] = time.perf_counter() - started

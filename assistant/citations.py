@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 
 from assistant.lexical import fold_accents, tokenize
 from assistant.schema import Hit
+from assistant.text import ends_with_abbreviation, sentences_of
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_SENTENCE = re.compile(r"(?<=[.!?])(?:\s*\[[\d,;\s]+\])*\s+(?=[A-ZÀ-Ý0-9\"'“(*•-])")
+_SENTENCE = re.compile(r"(?<=[.!?])((?:\s*\[[\d,;\s]+\])*)\s+(?=[A-ZÀ-Ý0-9\"'“(*•-])")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_SOURCE_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
 
 FLAG = "[niet geverifieerd]"
 
@@ -65,9 +65,18 @@ def split_sentences(answer: str) -> list[str]:
     """Answer sentences, each with its trailing markers; list items and lines count as sentences."""
     sentences: list[str] = []
     for line in answer.splitlines():
-        line = line.strip()
-        if line:
-            sentences.extend(s.strip() for s in _SENTENCE.split(line) if s.strip())
+        pieces = _SENTENCE.split(line.strip())
+        # re.split returns [text, markers, text, markers, ...]: glue each sentence to its markers.
+        merged: list[str] = []
+        for index in range(0, len(pieces), 2):
+            text = pieces[index] + (pieces[index + 1] if index + 1 < len(pieces) else "")
+            if not text.strip():
+                continue
+            if merged and ends_with_abbreviation(merged[-1]) and not _MARKER.search(merged[-1]):
+                merged[-1] = f"{merged[-1]} {text.strip()}"  # "plm. 110 miljoen" is one sentence
+            else:
+                merged.append(text.strip())
+        sentences.extend(merged)
     return sentences
 
 
@@ -94,7 +103,7 @@ def support(sentence: str, source_text: str) -> Support:
     source_words = set(tokenize(source_text))
     coverage = len(words & source_words) / len(words) if words else 1.0
     numbers_ok = _numbers(sentence) <= _numbers(source_text)
-    candidates = [s.strip() for s in _SOURCE_SENTENCE.split(source_text) if len(s.strip()) > 2]
+    candidates = [s for s in sentences_of(source_text) if len(s) > 2]
     quote = max(candidates, key=lambda s: len(words & set(tokenize(s))), default=source_text[:200])
     return Support(coverage, numbers_ok, " ".join(quote.split()))
 

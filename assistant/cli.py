@@ -399,6 +399,56 @@ def bench_ingest(
     typer.echo(json.dumps(result, ensure_ascii=False, indent=None if as_json else 2))
 
 
+@app.command("eval")
+def evaluate(
+    gold: Annotated[Path | None, typer.Option(help="Gold-set bestand of map (standaard eval/gold).")] = None,
+    llm: LlmOpt = None,
+    retrieval_only: Annotated[
+        bool, typer.Option(help="Alleen zoeken en de poort meten, geen antwoorden.")
+    ] = False,
+    calibrate: Annotated[
+        bool, typer.Option(help="Drempels van de bewijspoort eerst ijken op de gold set.")
+    ] = False,
+    limit: Annotated[int | None, typer.Option(help="Alleen de eerste N vragen.")] = None,
+    shared: Annotated[Path | None, typer.Option(help="Map ../shared met het echte corpus.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Eén JSON-object op stdout.")] = False,
+) -> None:
+    """Meet de assistent op de gold set: hit@5, weigeren, bronvermelding, tijden."""
+    from tqdm import tqdm
+
+    from eval.gold import GOLD_DIR, GoldFormatError, load_gold
+    from eval.runner import REPO
+    from eval.runner import evaluate as run_evaluation
+
+    try:
+        cases = load_gold(gold or GOLD_DIR)
+    except GoldFormatError as exc:
+        _err(f"Gold set ongeldig: {exc}")
+        raise typer.Exit(2) from exc
+    cases = cases[:limit] if limit else cases
+    shared_dir = shared or REPO.parent / "shared"
+    bar = tqdm(total=len(cases), unit="vraag", desc="Evalueren", file=sys.stderr)
+
+    def progress(done: int, total: int, case_id: str) -> None:
+        bar.set_postfix_str(case_id[-30:], refresh=False)
+        bar.update(done - bar.n)
+
+    result = run_evaluation(
+        _settings(), cases, shared=shared_dir if shared_dir.is_dir() else None, llm=llm,
+        answers=not retrieval_only, calibrate_gate=calibrate, progress=progress,
+    )  # fmt: skip
+    bar.close()
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    typer.echo(json.dumps({k: v for k, v in result.items() if k != "cases"}, ensure_ascii=False, indent=2))
+    failures = [c for c in result["cases"] if (c["answerable"] and (c["hit@5"] == 0 or c["refused"]))
+                or (not c["answerable"] and not c["refused"])]  # fmt: skip
+    for case in failures:
+        typer.echo(f"MIS {case['id']}: verwacht {case['expected']}, gevonden {case['retrieved'][:3]}, "
+                   f"geweigerd={case['refused']}")  # fmt: skip
+
+
 def main() -> None:
     """Entry point of the ``lobby`` console script."""
     app()

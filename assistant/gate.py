@@ -17,6 +17,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from assistant.glossary import Glossary
 from assistant.lexical import tokenize
 from assistant.schema import Hit
 
@@ -57,15 +58,41 @@ def content_words(question: str) -> list[str]:
     return [t for t in dict.fromkeys(tokenize(question)) if t not in QUESTION_WORDS]
 
 
-def measure(question: str, hits: Sequence[Hit]) -> Evidence:
-    """The gate's signals for ``question`` over its retrieved ``hits`` (pure)."""
+def concepts(question: str, glossary: Glossary | None = None) -> list[list[frozenset[str]]]:
+    """What the question is about, as concepts with alternative spellings (token sets).
+
+    Each content word is a concept of its own, except that the words of a glossary term form one
+    concept whose alternatives are all the term's forms: "studentenreisproduct" is covered by a chunk
+    that says "Studenten Reis Product" or "SRP".
+    """
     words = content_words(question)
+    result: list[list[frozenset[str]]] = []
+    accounted: set[str] = set()
+    for term in glossary.mentioned(question) if glossary else []:
+        forms = [frozenset(content_words(form)) for form in term.forms]
+        forms = [f for f in forms if f]
+        own = {w for f in forms for w in f} & set(words)
+        if forms and own - accounted:
+            result.append(forms)
+            accounted |= own
+    result.extend([frozenset({w})] for w in words if w not in accounted)
+    return result
+
+
+def measure(question: str, hits: Sequence[Hit], glossary: Glossary | None = None) -> Evidence:
+    """The gate's signals for ``question`` over its retrieved ``hits`` (pure)."""
+    wanted = concepts(question, glossary)
     dense = max((h.dense for h in hits if h.dense is not None), default=0.0)
-    if not words:
-        return Evidence(dense, 0.0, ())
-    wanted = set(words)
-    best = max((len(wanted & set(tokenize(f"{h.title} {h.text}"))) for h in hits), default=0)
-    return Evidence(dense, best / len(wanted), tuple(words))
+    words = tuple(content_words(question))
+    if not wanted:
+        return Evidence(dense, 0.0, words)
+
+    def covered(hit: Hit) -> int:
+        tokens = set(tokenize(f"{hit.title} {hit.text}"))
+        return sum(1 for alternatives in wanted if any(alt <= tokens for alt in alternatives))
+
+    best = max((covered(h) for h in hits), default=0)
+    return Evidence(dense, best / len(wanted), words)
 
 
 def decide(evidence: Evidence, thresholds: Thresholds) -> bool:

@@ -137,21 +137,25 @@ class CrossEncoderReranker:
         return sorted(rescored, key=lambda h: -h.score)
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+def _containment(a: set[str], b: set[str]) -> float:
+    """Share of the smaller token set found in the larger: 1.0 when one passage holds the other."""
+    return len(a & b) / min(len(a), len(b)) if len(a) >= 5 and len(b) >= 5 else 0.0
 
 
 def collapse_duplicates(hits: Sequence[Hit], *, threshold: float = 0.8) -> list[Hit]:
-    """Merge hits from different files whose texts are near-identical (token Jaccard >= threshold).
+    """Merge hits from different files of the same document when one passage (nearly) holds the other.
 
-    The best-ranked copy stays; the other files are listed in its ``alternates``, so an answer cites
-    one source "(ook als PDF)" instead of the same letter twice.
+    The same letter kept as DOCX and PDF is chunked differently (PDF by page, DOCX by section), so
+    copies are recognised by containment of tokens rather than equal text, among files with the same
+    title (a slide that quotes a letter is another document and stays). The best-ranked copy stays;
+    the other files are listed in its ``alternates``, so an answer cites the letter once.
     """
     kept: list[tuple[Hit, set[str]]] = []
     for hit in hits:
         tokens = set(tokenize(hit.text))
         for index, (other, other_tokens) in enumerate(kept):
-            if other.source != hit.source and _jaccard(tokens, other_tokens) >= threshold:
+            same_document = other.source != hit.source and other.title == hit.title
+            if same_document and _containment(tokens, other_tokens) >= threshold:
                 if hit.source not in other.alternates:
                     kept[index] = (replace(other, alternates=(*other.alternates, hit.source)), other_tokens)
                 break

@@ -13,36 +13,14 @@ import re
 from collections.abc import Iterator, Sequence
 
 from assistant.schema import Chunk, DocMeta, Page
+from assistant.text import split_sentences
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
-# A sentence ends at . ! ? or ; followed by space and an upper-case letter, quote or bullet.
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'“‘(\[A-ZÀ-Ý•>-])")
-# Dutch abbreviations that end in a full stop but not a sentence ("dr. E.E.W. Bruins", "d.d. 1/11").
-_ABBREVIATION = re.compile(
-    r"(?:^|\s)(?:dr|drs|mr|ir|prof|mevr|dhr|plm|ca|bijv|bv|nr|o\.a|d\.d|t\.a\.v|i\.v\.m|m\.b\.t|n\.a\.v|e\.d|"
-    r"z\.s\.m|m\.i\.v|(?:[A-Z]\.)*[A-Z])\.$",
-    re.IGNORECASE,
-)
 
 
 def estimate_tokens(text: str) -> int:
     """Words plus punctuation marks: close to (slightly under) a subword tokenizer's count for Dutch."""
     return len(_TOKEN.findall(text))
-
-
-def split_sentences(paragraph: str) -> list[str]:
-    """Split a paragraph into sentences; a bullet list's lines count as sentences too."""
-    sentences: list[str] = []
-    for line in paragraph.split("\n"):
-        parts = [p.strip() for p in _SENTENCE_END.split(line.strip()) if p.strip()]
-        merged: list[str] = []
-        for part in parts:
-            if merged and _ABBREVIATION.search(merged[-1]):
-                merged[-1] = f"{merged[-1]} {part}"
-            else:
-                merged.append(part)
-        sentences.extend(merged)
-    return sentences
 
 
 def _split_long(sentence: str, limit: int) -> list[str]:

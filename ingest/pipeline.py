@@ -37,6 +37,10 @@ from ingest.metadata import extract_metadata
 
 log = logging.getLogger(__name__)
 
+#: Bump when loaders, metadata extraction or chunking change what they produce for the same bytes:
+#: every file then counts as changed and is re-chunked and re-embedded by the next run.
+PIPELINE_VERSION = 2
+
 #: Progress callback: (files done, files total, current source).
 Progress = Callable[[int, int, str], None]
 
@@ -93,6 +97,16 @@ def discover(path: Path) -> tuple[Path, list[Path], bool]:
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def version_key(content_sha: str, options: IngestOptions) -> str:
+    """What a stored file version is compared by: its bytes and everything that shapes its chunks.
+
+    Changing the chunk size, the overlap or the pipeline code re-ingests files whose bytes did not
+    change, so the store never mixes chunks made under different rules.
+    """
+    recipe = f"{content_sha}|v{PIPELINE_VERSION}|{options.chunk_tokens}|{options.chunk_overlap}"
+    return hashlib.sha256(recipe.encode()).hexdigest()
 
 
 class Ingestor:
@@ -167,7 +181,7 @@ class Ingestor:
                     f"bestand is groter dan de limiet ({size_mb:.1f} MB > {self.options.max_file_mb:g} MB;"
                     " zie LOBBY_MAX_FILE_MB)"
                 )
-            file_hash = file_sha256(path)
+            file_hash = version_key(file_sha256(path), self.options)
             if state is not None and state.complete_hash() == file_hash:
                 report.unchanged += 1
                 return None

@@ -46,3 +46,19 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Tests never leave the machine: any socket connect outside loopback fails loudly."""
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     yield
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The sample archive ingested once per test session with the real offline embedding model."""
+    from assistant.config import Settings
+    from assistant.factory import build_index
+    from ingest.pipeline import IngestOptions, Ingestor
+
+    settings = Settings(home=tmp_path_factory.mktemp("real-index"))
+    index = build_index(settings)
+    report = Ingestor(
+        index.store, index.lexical, index.embeddings, IngestOptions.from_settings(settings)
+    ).run([REPO / "data"])
+    assert not report.failed and report.chunks > 0
+    return settings, index

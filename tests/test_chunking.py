@@ -1,7 +1,8 @@
 import itertools
 
 from assistant.schema import DocMeta, Page
-from ingest.chunking import chunk_document, embedding_text, estimate_tokens, pack, split_sentences
+from assistant.text import split_sentences
+from ingest.chunking import chunk_document, embedding_text, estimate_tokens, pack
 
 META = DocMeta(title="Brief SRP", doc_type="brief", date="2024-11-05", kenmerk="11812/2024")
 
@@ -96,3 +97,12 @@ def test_embedding_text_adds_title_and_heading_context() -> None:
     pages = [Page(text="Voor de BAC.", slide=9, heading="Troonrede en Miljoenennota")]
     (chunk,) = chunk_document(pages, META, source="d.pptx", root="/a", file_hash="h")
     assert embedding_text(chunk) == "Brief SRP — Troonrede en Miljoenennota\nVoor de BAC."
+
+
+def test_wrapped_pdf_lines_are_rejoined_but_bullets_stay_items() -> None:
+    text = "waarvan plm.\n110 miljoen decentraal neer zal slaan.\n• Eerste punt\n• Tweede punt"
+    assert split_sentences(text) == [
+        "waarvan plm. 110 miljoen decentraal neer zal slaan.",
+        "• Eerste punt",
+        "• Tweede punt",
+    ]

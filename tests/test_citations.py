@@ -74,3 +74,11 @@ def test_short_connectives_need_no_source() -> None:
     checked = check_answer("Samengevat: ja. De OV-sector krijgt ruim €200 miljoen minder [1].", [SRP])
     assert render(checked).startswith("Samengevat: ja.")
     assert verified_share(checked) == 1.0
+
+
+def test_abbreviation_full_stop_does_not_split_a_cited_sentence() -> None:
+    answer = "De sector mist €200 miljoen, waarvan plm. 110 miljoen decentraal [1]. Tweede zin [2]."
+    assert split_sentences(answer) == [
+        "De sector mist €200 miljoen, waarvan plm. 110 miljoen decentraal [1].",
+        "Tweede zin [2].",
+    ]

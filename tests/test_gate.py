@@ -56,3 +56,15 @@ def test_calibrate_respects_the_false_refusal_budget() -> None:
     assert decide(samples[0][0], thresholds) and decide(samples[1][0], thresholds)
     with pytest.raises(ValueError):
         calibrate([(Evidence(0.5, 0.5, ()), True)])
+
+
+def test_glossary_term_is_one_concept_covered_by_any_form() -> None:
+    from assistant.gate import concepts
+    from assistant.glossary import load_glossary
+
+    glossary = load_glossary()
+    question = "Welk tekort ontstaat door het studentenreisproduct?"
+    assert len(concepts(question, glossary)) == 3  # tekort, ontstaat, {SRP forms}
+    hits = [_hit("Het tekort door het Studenten Reis Product ontstaat vanaf 2025", 0.6)]
+    assert measure(question, hits, glossary).coverage == 1.0
+    assert measure(question, hits).coverage == pytest.approx(2 / 3)  # without glossary: one word missing

@@ -171,3 +171,10 @@ def test_stale_lexical_index_is_rebuilt(archive: Path, index: Index) -> None:
     report = _ingestor(index).run([archive])
     assert report.unchanged == len(GOOD)
     assert sorted(index.lexical.ids) == sorted(index.store.all_ids())
+
+
+def test_changed_chunk_settings_reingest_unchanged_files(archive: Path, index: Index) -> None:
+    _ingestor(index).run([archive])
+    report = _ingestor(index, chunk_tokens=120, chunk_overlap=20).run([archive])
+    assert report.updated == len(GOOD) and report.unchanged == 0
+    _assert_consistent(index)

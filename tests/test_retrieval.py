@@ -63,10 +63,11 @@ def test_hits_carry_raw_evidence(index: Index) -> None:
 
 
 def test_collapse_keeps_distinct_texts_and_same_file_overlaps() -> None:
-    a = Hit("1", "een twee drie vier vijf", 1.0, {"source": "a.pdf"})
-    b = Hit("2", "een twee drie vier vijf", 0.9, {"source": "a.docx"})
-    c = Hit("3", "heel andere tekst hier", 0.8, {"source": "c.pdf"})
-    d = Hit("4", "een twee drie vier vijf", 0.7, {"source": "a.pdf"})
+    text = "provincies vragen compensatie voor het tekort in het studenten openbaar vervoer"
+    a = Hit("1", text + " en meer tekst op deze pagina", 1.0, {"source": "a.pdf"})
+    b = Hit("2", text, 0.9, {"source": "a.docx"})  # contained in a: same letter, other file
+    c = Hit("3", "heel andere tekst over digitalisering en de overheid hier", 0.8, {"source": "c.pdf"})
+    d = Hit("4", text, 0.7, {"source": "a.pdf"})  # same file: an overlapping chunk, kept
     out = collapse_duplicates([a, b, c, d])
     assert [h.chunk_id for h in out] == ["1", "3", "4"] and out[0].alternates == ("a.docx",)
 

@@ -1,0 +1,66 @@
+"""Sentence splitting for Dutch documents, shared by chunking, citation checking and quoting.
+
+PDF extraction wraps sentences over several lines, slides and letters hold bullet lists, and Dutch
+letters are full of abbreviations that end in a full stop ("dr. E.E.W. Bruins", "plm. 110 miljoen",
+"d.d. 1/11/2024"). One splitter that knows all three keeps quotes whole everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A sentence ends at . ! ? or ; followed by space and an upper-case letter, quote or bullet.
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'“‘(\[A-ZÀ-Ý•>-])")
+# Dutch abbreviations that end in a full stop but not a sentence ("dr. E.E.W. Bruins", "d.d. 1/11").
+_ABBREVIATION = re.compile(
+    r"(?:^|\s)(?:dr|drs|mr|ir|prof|mevr|dhr|plm|ca|bijv|bv|nr|o\.a|d\.d|t\.a\.v|i\.v\.m|m\.b\.t|n\.a\.v|e\.d|"
+    r"z\.s\.m|m\.i\.v|(?:[A-Z]\.)*[A-Z])\.$",
+    re.IGNORECASE,
+)
+# A line that starts a new item rather than continuing a wrapped sentence.
+_ITEM_START = re.compile(r"^(?:[•▪●◦*>|–-]|\d{1,2}[.)]\s|[a-z][.)]\s)")
+_LINE_END = re.compile(r"[.!?:;]$")
+
+
+def ends_with_abbreviation(text: str) -> bool:
+    """True when ``text`` ends in an abbreviation's full stop rather than a sentence's."""
+    return _ABBREVIATION.search(text) is not None
+
+
+def logical_lines(paragraph: str) -> list[str]:
+    """Re-join lines that a PDF wrapped mid-sentence; list items and table rows stay separate."""
+    lines: list[str] = []
+    for raw in paragraph.split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        starts_item = _ITEM_START.match(line) is not None or " | " in line
+        ended = (
+            _LINE_END.search(lines[-1]) is not None and not _ABBREVIATION.search(lines[-1]) if lines else True
+        )
+        if lines and not starts_item and not ended and " | " not in lines[-1]:
+            lines[-1] = f"{lines[-1]} {line}"
+        else:
+            lines.append(line)
+    return lines
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Sentences of a paragraph; bullet items and table rows count as sentences too."""
+    sentences: list[str] = []
+    for line in logical_lines(paragraph):
+        merged: list[str] = []
+        for part in (p.strip() for p in _SENTENCE_END.split(line)):
+            if not part:
+                continue
+            if merged and _ABBREVIATION.search(merged[-1]):
+                merged[-1] = f"{merged[-1]} {part}"
+            else:
+                merged.append(part)
+        sentences.extend(merged)
+    return sentences
+
+
+def sentences_of(text: str) -> list[str]:
+    """All sentences of a multi-paragraph text (paragraphs are separated by blank lines)."""
+    return [s for paragraph in re.split(r"\n\s*\n", text) for s in split_sentences(paragraph)]

@@ -1,0 +1,218 @@
+"""Run the gold set through the factory-built retriever and answerer that users get.
+
+The evaluation archive is ``data/`` plus, where ``../shared`` is present, three folders of real
+government documents. It is ingested (incrementally) into its own store under ``LOBBY_HOME/eval``, so
+the user's own store is untouched and a rerun only embeds what changed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from assistant.answering import Answerer
+from assistant.config import Settings
+from assistant.factory import Index, build_answerer, build_index
+from assistant.gate import Evidence, Thresholds, calibrate, decide, measure
+from assistant.schema import IngestReport
+from eval.gold import GoldCase, stem
+from eval.metrics import (
+    citation_precision,
+    fact_coverage,
+    hit_at_k,
+    median,
+    mrr_at_k,
+    recall_at_k,
+    refusal_rates,
+)
+from ingest.pipeline import IngestOptions, Ingestor
+
+log = logging.getLogger(__name__)
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_FOLDERS = ("provincie_overijssel_woo", "rijksoverheid_kamerbrieven", "kamervragen_antwoorden")
+
+
+def eval_roots(shared: Path | None) -> dict[str, list[Path]]:
+    """The archive parts gold cases refer to (``root`` field): ``data`` always, ``shared`` if present."""
+    roots: dict[str, list[Path]] = {"data": [REPO / "data"]}
+    if shared is not None and (shared / "corpus").is_dir():
+        roots["shared"] = [shared / "corpus" / name for name in SHARED_FOLDERS]
+    return roots
+
+
+def eval_settings(settings: Settings) -> Settings:
+    """The user's settings with the evaluation store in its own home."""
+    return settings.model_copy(update={"home": settings.home / "eval"})
+
+
+def prepare_index(settings: Settings, roots: dict[str, list[Path]]) -> tuple[Index, IngestReport]:
+    """Open the evaluation store and bring it up to date with the evaluation archive."""
+    index = build_index(settings)
+    paths = [p for paths in roots.values() for p in paths]
+    report = Ingestor(
+        index.store, index.lexical, index.embeddings, IngestOptions.from_settings(settings)
+    ).run(paths)
+    return index, report
+
+
+@dataclass(slots=True)
+class CaseResult:
+    """Everything measured for one gold case."""
+
+    case: GoldCase
+    retrieved: list[str]
+    evidence: Evidence
+    refused: bool | None = None
+    answer: str = ""
+    facts: float | None = None
+    sentences: int = 0
+    supported: int = 0
+    cited: int = 0
+    verified: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def hit(self, k: int = 5) -> float:
+        return hit_at_k(self.retrieved, set(self.case.sources), k)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.case.id,
+            "kind": self.case.kind,
+            "answerable": self.case.answerable,
+            "question": self.case.question,
+            "expected": list(self.case.sources),
+            "retrieved": self.retrieved[:5],
+            "hit@5": self.hit(5) if self.case.answerable else None,
+            "refused": self.refused,
+            "facts": self.facts,
+            "evidence": {
+                "dense": round(self.evidence.dense, 4),
+                "coverage": round(self.evidence.coverage, 4),
+            },
+            "answer": self.answer,
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+def run_cases(
+    answerer: Answerer,
+    cases: Sequence[GoldCase],
+    *,
+    answers: bool = True,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[CaseResult]:
+    """Retrieve (and, with ``answers``, answer) every case; evidence is always recorded."""
+    results: list[CaseResult] = []
+    for number, case in enumerate(cases, start=1):
+        standalone = answerer.standalone_question(case.question, case.history)
+        started = time.perf_counter()
+        hits = answerer.retriever.search(standalone, k=10)
+        retrieve_seconds = time.perf_counter() - started
+        # A hit counts for every file it stands for (the DOCX it was found in and the PDF copy).
+        retrieved = list(dict.fromkeys(s for h in hits for s in (stem(h.source), *map(stem, h.alternates))))
+        evidence = measure(standalone, hits[: answerer.options.k], answerer.retriever.glossary)
+        result = CaseResult(case, retrieved, evidence)
+        result.refused = not decide(evidence, answerer.options.thresholds)
+        result.timings = {"retrieve": retrieve_seconds}
+        if answers:
+            answer = answerer.answer(case.question, case.history)
+            result.refused = answer.refused
+            result.answer = answer.text
+            result.timings = answer.timings
+            if not answer.refused:
+                result.facts = fact_coverage(answer.text, case.facts) if case.answerable else None
+                content = [c for c in answer.checked if c.has_content]
+                result.sentences = len(content)
+                result.supported = sum(1 for c in content if c.supported)
+                result.cited = sum(len(c.cited) for c in content)
+                result.verified = sum(len(c.verified) for c in content)
+        results.append(result)
+        if progress:
+            progress(number, len(cases), case.id)
+    return results
+
+
+def summarize(results: Sequence[CaseResult], *, k: int = 5) -> dict[str, Any]:
+    """Headline figures over all cases (retrieval on answerable cases only)."""
+    answerable = [r for r in results if r.case.answerable]
+    answered = [r for r in results if r.refused is False]
+    rates = refusal_rates([(r.case.answerable, bool(r.refused)) for r in results])
+    sentences = sum(r.sentences for r in answered)
+    facts = [r.facts for r in answered if r.facts is not None]
+    first_tokens = [r.timings["first_token"] for r in answered if "first_token" in r.timings]
+    totals = [r.timings["total"] for r in results if "total" in r.timings]
+    return {
+        "cases": len(results),
+        "answerable": len(answerable),
+        f"hit@{k}": sum(r.hit(k) for r in answerable) / len(answerable) if answerable else None,
+        f"recall@{k}": sum(recall_at_k(r.retrieved, set(r.case.sources), k) for r in answerable)
+        / len(answerable)
+        if answerable
+        else None,
+        "mrr@10": sum(mrr_at_k(r.retrieved, set(r.case.sources), 10) for r in answerable) / len(answerable)
+        if answerable
+        else None,
+        **rates,
+        "fact_coverage": sum(facts) / len(facts) if facts else None,
+        "verified_sentence_share": sum(r.supported for r in answered) / sentences if sentences else None,
+        "citation_precision": citation_precision(
+            sum(r.verified for r in answered), sum(r.cited for r in answered)
+        ),
+        "median_first_token_s": median(first_tokens),
+        "median_total_s": median(totals),
+    }
+
+
+def calibrate_thresholds(results: Sequence[CaseResult]) -> tuple[Thresholds, float]:
+    """Gate thresholds from the evidence of every case (see :func:`assistant.gate.calibrate`)."""
+    return calibrate([(r.evidence, r.case.answerable) for r in results])
+
+
+def evaluate(
+    settings: Settings,
+    cases: Sequence[GoldCase],
+    *,
+    shared: Path | None,
+    llm: str | None = None,
+    answers: bool = True,
+    calibrate_gate: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> dict[str, Any]:
+    """Index the evaluation archive, run the cases, and return summary, calibration and per-case rows."""
+    settings = eval_settings(settings)
+    roots = eval_roots(shared)
+    runnable = [c for c in cases if c.root in roots]
+    skipped = [c.id for c in cases if c.root not in roots]
+    started = time.perf_counter()
+    index, report = prepare_index(settings, roots)
+    ingest_seconds = time.perf_counter() - started
+    answerer = build_answerer(settings, index=index, llm=llm)
+    calibration: dict[str, Any] | None = None
+    if calibrate_gate:
+        probe = run_cases(answerer, runnable, answers=False)
+        thresholds, accuracy = calibrate_thresholds(probe)
+        calibration = {"min_dense": thresholds.min_dense, "min_coverage": thresholds.min_coverage,
+                       "gate_accuracy": round(accuracy, 4)}  # fmt: skip
+        answerer.options = replace(answerer.options, thresholds=thresholds)
+    results = run_cases(answerer, runnable, answers=answers, progress=progress)
+    return {
+        "summary": summarize(results),
+        "thresholds": {
+            "min_dense": answerer.options.thresholds.min_dense,
+            "min_coverage": answerer.options.thresholds.min_coverage,
+        },
+        "calibration": calibration,
+        "skipped": skipped,
+        "index": {
+            "chunks": index.store.count(),
+            "ingest_seconds": round(ingest_seconds, 1),
+            "failed": [f.source for f in report.failed],
+        },
+        "llm": llm or settings.llm,
+        "cases": [r.to_json() for r in results],
+    }
