@@ -139,6 +139,8 @@ class AnswerOptions:
 
     k: int = 5
     timeline_k: int = 8
+    llm_sources: int = 4  # sources shown to a model (the extractive mode reads all k)
+    source_words: int = 90  # words per source shown to a model
     thresholds: Thresholds = field(default_factory=lambda: Thresholds(min_dense=0.0, min_coverage=0.0))
     min_support: float = 0.6
     drop_unsupported: bool = True
@@ -185,6 +187,29 @@ def _best_sentences(question: str, hit: Hit, limit: int) -> list[str]:
     scored = [(len(wanted & set(tokenize(s))), -i, s) for i, s in enumerate(_sentences(hit.text))]
     scored = [x for x in scored if x[0] > 0]
     return [s for _, _, s in sorted(scored, reverse=True)[:limit]]
+
+
+def focus(text: str, question: str, *, budget: int) -> str:
+    """The sentences of ``text`` most related to ``question``, in their original order, within ``budget``.
+
+    The local model reads ~40 prompt tokens per second on two cores, so every source sentence costs
+    time before the first token; and a small model copies whatever it is shown. Giving it only the
+    relevant sentences makes answers both faster and more to the point. Budget is in estimated tokens.
+    """
+    sentences = [" ".join(s.split()) for s in sentences_of(text)]
+    if sum(len(s.split()) for s in sentences) <= budget:
+        return " ".join(sentences)
+    wanted = set(tokenize(question))
+    ranked = sorted(range(len(sentences)), key=lambda i: (-len(wanted & set(tokenize(sentences[i]))), i))
+    chosen: set[int] = set()
+    used = 0
+    for i in ranked:
+        size = len(sentences[i].split())
+        if used + size > budget and chosen:
+            continue
+        chosen.add(i)
+        used += size
+    return " ".join(sentences[i] for i in sorted(chosen))
 
 
 def extractive_answer(question: str, sources: Sequence[Hit], *, max_sentences: int = 4) -> str:
@@ -297,8 +322,11 @@ class Answerer:
             draft_parts.append(draft)
             yield draft
         else:
+            sources = sources[: self.options.llm_sources]
             template = "timeline" if timeline else "answer"
-            prompt = self.prompts.render(template, sources=self.format_sources(sources), question=standalone)
+            prompt = self.prompts.render(
+                template, sources=self.format_sources(sources, standalone), question=standalone
+            )
             messages = [SystemMessage(self.prompts.raw("system").strip()), HumanMessage(prompt)]
             for chunk in self.llm.stream(messages):
                 delta = str(chunk.content)
@@ -347,8 +375,8 @@ class Answerer:
             return heuristic_standalone(question, history)
         return candidate
 
-    def format_sources(self, sources: Sequence[Hit]) -> str:
-        """Numbered sources for the prompt, with title, date, type and page/slide."""
+    def format_sources(self, sources: Sequence[Hit], question: str = "") -> str:
+        """Numbered sources for the prompt, with title, date, type and page/slide, focused on the question."""
         blocks = []
         for n, hit in enumerate(sources, start=1):
             blocks.append(
@@ -359,7 +387,7 @@ class Answerer:
                     date=format_date(hit.date),
                     doc_type=hit.metadata.get("doc_type", "document"),
                     location=hit.anchor or hit.source,
-                    text=" ".join(hit.text.split()),
+                    text=focus(hit.text, question, budget=self.options.source_words),
                 )
             )
         return "\n\n".join(blocks)

@@ -27,7 +27,7 @@ from assistant.models import resolve
 if TYPE_CHECKING:
     from assistant.config import Settings
 
-_SOURCE_HEADER = re.compile(r"^\[(\d+)\] [^\n]*\n(.+?)(?=\n\[\d+\] |\n\nVraag:|\Z)", re.M | re.S)
+_SOURCE_HEADER = re.compile(r"^Bron \[(\d+)\]: [^\n]*\n(.+?)(?=\n\nBron \[\d+\]|\n\nVraag:|\Z)", re.M | re.S)
 
 
 class EchoChatModel(BaseChatModel):

@@ -41,7 +41,7 @@ def test_sources_reach_the_prompt_numbered_and_answer_is_cited(index: Index) -> 
     )
     assert not answer.refused
     (prompt,) = llm.prompts
-    assert "[1] Contract Studenten Reis Product (5 november 2024; brief;" in prompt
+    assert "Bron [1]: Contract Studenten Reis Product (5 november 2024, brief," in prompt
     assert "Vraag: Hoeveel minder inkomsten" in prompt
     assert "€200 miljoen" in answer.text and "[1]" in answer.text
     first = answer.citations[0]

@@ -84,3 +84,67 @@ def test_bench_ingest_prints_the_ratios(env: Path) -> None:
         "pipeline_non_embedding_pct",
     ):
         assert isinstance(numbers[key], float | int), key
+
+
+@pytest.fixture
+def archive_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from .archive_helpers import write_archive
+
+    monkeypatch.setenv("LOBBY_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LOBBY_EMBEDDING_MODEL", "fake")
+    monkeypatch.setenv("LOBBY_GATE_MIN_COVERAGE", "0.5")
+    monkeypatch.chdir(tmp_path)
+    folder = write_archive(tmp_path / "archief")
+    assert CliRunner().invoke(app, ["ingest", str(folder), "--json"]).exit_code == 0
+    return folder
+
+
+def test_ask_json_contract_with_fake_model(archive_env: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "ask",
+            "Hoeveel minder inkomsten krijgt de OV-sector door de herijkingsmetingen?",
+            "--json",
+            "--llm",
+            "fake",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["refused"] is False and "200 miljoen" in data["answer"]
+    citation = data["citations"][0]
+    assert {"n", "source", "title", "page", "slide", "date", "quote", "chunk_id"} <= set(citation)
+    assert citation["date"] == "2024-11-05"
+    assert {"retrieve", "generate", "total"} <= set(data["timings"])
+
+
+def test_ask_refuses_and_filters_apply(archive_env: Path) -> None:
+    refused = json.loads(
+        CliRunner()
+        .invoke(app, ["ask", "Wat vindt IPO van kernenergie?", "--json", "--llm", "extractive"])
+        .stdout
+    )
+    assert refused["refused"] is True and refused["citations"] == []
+    filtered = CliRunner().invoke(
+        app,
+        ["ask", "tekort studenten OV herijking", "--json", "--llm", "extractive", "--type", "position paper"],
+    )
+    assert {c["source"] for c in json.loads(filtered.stdout)["citations"]} == {"positions/2024-09-02_h3b.md"}
+    bad = CliRunner().invoke(app, ["ask", "x", "--from", "5-11-2024"])
+    assert bad.exit_code == 2 and "JJJJ-MM-DD" in bad.stderr
+
+
+def test_chat_follow_up_and_glossary(archive_env: Path) -> None:
+    session = "Wat vraagt IPO over het Studenten Reis Product?\nEn hoeveel minder inkomsten zijn dat?\n/woordenlijst UDO\n/stop\n"
+    result = CliRunner().invoke(app, ["chat", "--llm", "extractive"], input=session)
+    assert result.exit_code == 0, result.output
+    assert "Bronnen:" in result.stdout and "200 miljoen" in result.stdout
+    assert "gezocht als:" in result.stderr
+    assert "UDO: Uitvoerbaarheidstoets Decentrale Overheden" in result.stdout
+
+
+def test_woordenlijst_command() -> None:
+    result = CliRunner().invoke(app, ["woordenlijst", "SRP"])
+    assert result.exit_code == 0 and "Studenten Reis Product" in result.stdout
+    assert CliRunner().invoke(app, ["woordenlijst", "XYZQ"]).exit_code == 1
