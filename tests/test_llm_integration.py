@@ -36,3 +36,69 @@ def test_question_outside_the_archive_is_refused(answerer) -> None:  # type: ign
     answer = answerer.answer("Wat vindt het IPO van de bouw van nieuwe kerncentrales in Zeeland?")
     assert answer.refused
     assert "Dichtstbijzijnde documenten" in answer.text or "Gezocht op" in answer.text
+
+
+@pytest.fixture(scope="module")
+def openai_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """llama.cpp's own OpenAI-compatible server on loopback, serving the offline model."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from assistant.config import Settings
+    from assistant.models import resolve
+
+    settings = Settings()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tmp_path_factory.mktemp("llama-server") / "server.log"
+    cmd = [
+        sys.executable, "-m", "llama_cpp.server", "--model", resolve(settings.llm_model, settings.model_cache),
+        "--model_alias", "lokaal", "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096",
+        "--n_threads", "2",
+    ]  # fmt: skip
+    with log.open("w") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/models", timeout=2):
+                break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"llama_cpp.server exited: {log.read_text()[-2000:]}")
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("llama_cpp.server did not answer within 120 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_openai_compatible_backend_against_a_real_server(real_index, openai_server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    settings, index = real_index
+    monkeypatch.setenv("LOBBY_TEST_KEY", "geheim")
+    remote = settings.model_copy(
+        update={
+            "llm": "openai",
+            "openai_base_url": openai_server,
+            "llm_model": "lokaal",
+            "openai_api_key_env": "LOBBY_TEST_KEY",
+        }
+    )
+    answerer = build_answerer(remote, index=index)
+    events = list(
+        answerer.stream(
+            "Wat is de topprioriteit van de provincies voor de Nationale Digitaliseringsstrategie?"
+        )
+    )
+    answer = events[-1]
+    assert isinstance(answer, Answer) and not answer.refused
+    assert len(events) > 3  # streamed over HTTP
+    assert "informatiepositie" in answer.text
+    assert any("digitaliseringsstrategie" in c.source for c in answer.citations)
