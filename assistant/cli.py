@@ -169,7 +169,7 @@ def _print_hits(hits: list[Hit]) -> None:
         typer.echo("Geen resultaten.")
     for n, hit in enumerate(hits, start=1):
         meta = hit.metadata
-        where = f"p. {hit.page}" if hit.page else f"dia {hit.slide}" if hit.slide else meta.get("section", "")
+        where = hit.anchor
         date = meta.get("date") or "datum onbekend"
         typer.echo(f"[{n}] {meta.get('title')} ({date}, {meta.get('doc_type')})")
         also = f" (ook: {', '.join(hit.alternates)})" if hit.alternates else ""
@@ -231,8 +231,10 @@ def _answerer(llm: str | None) -> Answerer:
 
 
 def _location(n: int, source: str, page: int | None, slide: int | None) -> str:
-    where = f", p. {page}" if page else f", dia {slide}" if slide else ""
-    return f"[{n}] {source}{where}"
+    from assistant.schema import anchor_label
+
+    where = anchor_label(page, slide, None)
+    return f"[{n}] {source}{', ' + where if where else ''}"
 
 
 def _print_answer(answer: Answer, streamed: str) -> None:

@@ -28,6 +28,15 @@ DOC_TYPES = (
 )
 
 
+def anchor_label(page: int | None, slide: int | None, section: str | None) -> str:
+    """Where a passage sits, as users read it: ``p. 3``, ``dia 2``, the section name, or empty."""
+    if page is not None:
+        return f"p. {page}"
+    if slide is not None:
+        return f"dia {slide}"
+    return section or ""
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """One citable unit of a loaded file: a PDF page, a slide, or a section of a text document.
@@ -47,11 +56,7 @@ class Page:
     @property
     def anchor(self) -> str:
         """Human-readable location used in citations: ``p. 3``, ``dia 2`` or the section name."""
-        if self.page is not None:
-            return f"p. {self.page}"
-        if self.slide is not None:
-            return f"dia {self.slide}"
-        return self.section or ""
+        return anchor_label(self.page, self.slide, self.section)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,11 +172,8 @@ class Hit:
     @property
     def anchor(self) -> str:
         """``p. 3``, ``dia 2``, the section name, or empty."""
-        if self.page is not None:
-            return f"p. {self.page}"
-        if self.slide is not None:
-            return f"dia {self.slide}"
-        return str(self.metadata.get("section", ""))
+        section = self.metadata.get("section")
+        return anchor_label(self.page, self.slide, str(section) if section else None)
 
     @property
     def source(self) -> str:
