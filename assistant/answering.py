@@ -144,6 +144,7 @@ class AnswerOptions:
     thresholds: Thresholds = field(default_factory=lambda: Thresholds(min_dense=0.0, min_coverage=0.0))
     min_support: float = 0.6
     drop_unsupported: bool = True
+    condense_with_llm: bool = False
 
 
 def is_timeline_question(question: str) -> bool:
@@ -300,7 +301,7 @@ class Answerer:
         hits = self.retriever.search(standalone, k=k, filters=filters)
         timings["retrieve"] = time.perf_counter() - t0
 
-        evidence = measure(standalone, hits, self.retriever.glossary)
+        evidence = measure(standalone, hits, self.retriever.glossary, self.retriever.lexical.idf)
         if not hits or not decide(evidence, self.options.thresholds):
             text = self.refusal_text(standalone, evidence, hits)
             timings["total"] = time.perf_counter() - started
@@ -364,7 +365,7 @@ class Answerer:
         """A follow-up rewritten to stand alone (by the model if there is one, else heuristically)."""
         if not history:
             return question
-        if self.llm is None:
+        if self.llm is None or not self.options.condense_with_llm:
             return heuristic_standalone(question, history)
         lines = [f"Vraag: {t.question}\nAntwoord: {t.answer[:300]}" for t in history[-3:]]
         prompt = self.prompts.render("condense", history="\n".join(lines), question=question)

@@ -105,12 +105,19 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(default=0.1, ge=0, le=2, description="Sampling temperature.")
     answer_k: int = Field(default=5, ge=1, description="Sources given to the model per answer.")
     gate_min_dense: float = Field(
-        default=0.0,
+        default=0.5621,
         description="Evidence gate: minimum best-chunk cosine similarity (calibrated on the gold set).",
     )
     gate_min_coverage: float = Field(
-        default=0.0,
+        default=0.2102,
         description="Evidence gate: minimum share of the question's content words in the best chunk.",
+    )
+    condense: Literal["heuristic", "llm"] = Field(
+        default="heuristic",
+        description=(
+            "How follow-ups become standalone: 'heuristic' (add the previous question's topic; gold "
+            "hit@5 0.986) or 'llm' (ask the chat model; 0.959 with the local 1.5B model)."
+        ),
     )
     citation_min_support: float = Field(
         default=0.6,

@@ -71,5 +71,6 @@ def build_answerer(settings: Settings, *, index: Index | None = None, llm: str |
         thresholds=Thresholds(settings.gate_min_dense, settings.gate_min_coverage),
         min_support=settings.citation_min_support,
         drop_unsupported=settings.drop_unsupported,
+        condense_with_llm=settings.condense == "llm",
     )
     return Answerer(retriever, make_chat_model(settings, llm), options=options)

@@ -14,7 +14,7 @@ A question is answered when both reach their thresholds. The thresholds are cali
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.glossary import Glossary
@@ -79,20 +79,30 @@ def concepts(question: str, glossary: Glossary | None = None) -> list[list[froze
     return result
 
 
-def measure(question: str, hits: Sequence[Hit], glossary: Glossary | None = None) -> Evidence:
-    """The gate's signals for ``question`` over its retrieved ``hits`` (pure)."""
+def measure(
+    question: str,
+    hits: Sequence[Hit],
+    glossary: Glossary | None = None,
+    idf: Callable[[str], float] | None = None,
+) -> Evidence:
+    """The gate's signals for ``question`` over its retrieved ``hits`` (pure given ``idf``).
+
+    With ``idf``, coverage is weighted: a concept weighs as much as its rarest word in the archive, so
+    missing "Gelderland" or "Voorjaarsnota" (rare or absent) costs more than missing "verwacht".
+    """
     wanted = concepts(question, glossary)
     dense = max((h.dense for h in hits if h.dense is not None), default=0.0)
     words = tuple(content_words(question))
     if not wanted:
         return Evidence(dense, 0.0, words)
+    weights = [max(idf(t) for alt in alts for t in alt) if idf else 1.0 for alts in wanted]
 
-    def covered(hit: Hit) -> int:
+    def covered(hit: Hit) -> float:
         tokens = set(tokenize(f"{hit.title} {hit.text}"))
-        return sum(1 for alternatives in wanted if any(alt <= tokens for alt in alternatives))
+        return sum(w for w, alts in zip(weights, wanted, strict=True) if any(alt <= tokens for alt in alts))
 
-    best = max((covered(h) for h in hits), default=0)
-    return Evidence(dense, best / len(wanted), words)
+    best = max((covered(h) for h in hits), default=0.0)
+    return Evidence(dense, best / sum(weights), words)
 
 
 def decide(evidence: Evidence, thresholds: Thresholds) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import re
 import shutil
 import unicodedata
@@ -239,6 +240,22 @@ class LexicalIndex:
         tmp.rename(self.directory)
         shutil.rmtree(old, ignore_errors=True)
         self._ids, self._fingerprint, self._bm25, self._loaded = list(ids), fp, bm25, True
+
+    def idf(self, token: str) -> float:
+        """BM25 inverse document frequency of a (tokenized) term; highest for terms the archive lacks.
+
+        The evidence gate weighs question words by it: a question whose rare words ("Voorjaarsnota",
+        "Gelderland") occur nowhere in the retrieved text is probably not answered by the archive.
+        """
+        self._ensure_loaded()
+        n = len(self._ids)
+        df = 0
+        if self._bm25 is not None:
+            vocab: dict[str, int] = self._bm25.vocab_dict  # type: ignore[attr-defined]
+            indptr = self._bm25.scores["indptr"]  # type: ignore[attr-defined]
+            column = vocab.get(token)
+            df = int(indptr[column + 1] - indptr[column]) if column is not None else 0
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """Top ``k`` chunk ids with BM25 scores (> 0 only), best first."""

@@ -115,7 +115,8 @@ def run_cases(
         retrieve_seconds = time.perf_counter() - started
         # A hit counts for every file it stands for (the DOCX it was found in and the PDF copy).
         retrieved = list(dict.fromkeys(s for h in hits for s in (stem(h.source), *map(stem, h.alternates))))
-        evidence = measure(standalone, hits[: answerer.options.k], answerer.retriever.glossary)
+        retriever = answerer.retriever
+        evidence = measure(standalone, hits[: answerer.options.k], retriever.glossary, retriever.lexical.idf)
         result = CaseResult(case, retrieved, evidence)
         result.refused = not decide(evidence, answerer.options.thresholds)
         result.timings = {"retrieve": retrieve_seconds}

@@ -93,6 +93,7 @@ def archive_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LOBBY_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("LOBBY_EMBEDDING_MODEL", "fake")
     monkeypatch.setenv("LOBBY_GATE_MIN_COVERAGE", "0.5")
+    monkeypatch.setenv("LOBBY_GATE_MIN_DENSE", "0.05")  # the calibrated default is for the real model
     monkeypatch.chdir(tmp_path)
     folder = write_archive(tmp_path / "archief")
     assert CliRunner().invoke(app, ["ingest", str(folder), "--json"]).exit_code == 0

@@ -68,3 +68,13 @@ def test_glossary_term_is_one_concept_covered_by_any_form() -> None:
     hits = [_hit("Het tekort door het Studenten Reis Product ontstaat vanaf 2025", 0.6)]
     assert measure(question, hits, glossary).coverage == 1.0
     assert measure(question, hits).coverage == pytest.approx(2 / 3)  # without glossary: one word missing
+
+
+def test_idf_weighting_makes_rare_missing_words_count_more() -> None:
+    hits = [_hit("Het windbeleid van de provincie Overijssel", 0.6)]
+    question = "Wat is het windbeleid van Gelderland?"
+    assert measure(question, hits).coverage == 0.5  # windbeleid yes, gelderland no
+    from assistant.lexical import tokenize
+
+    rare = {tokenize("Gelderland")[0]: 5.0, tokenize("windbeleid")[0]: 1.0}
+    assert measure(question, hits, idf=lambda t: rare.get(t, 1.0)).coverage == pytest.approx(1 / 6)

@@ -37,3 +37,9 @@ def test_index_search_rebuild_and_reload(tmp_path: Path) -> None:
     assert [i for i, _ in reloaded.search("digitalisering", 3)] == ["c2"]
     reloaded.rebuild([], [])
     assert LexicalIndex(tmp_path / "bm25").search("stikstof", 3) == []
+
+
+def test_idf_is_highest_for_absent_terms(tmp_path: Path) -> None:
+    index = LexicalIndex(tmp_path / "bm25")
+    index.rebuild(["a", "b", "c"], ["stikstof natuur", "stikstof water", "digitalisering"])
+    assert index.idf("gelderland") > index.idf("digitaliser") > index.idf("stikstof") > 0
