@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answering import Turn
+from ingest.loaders import SUPPORTED_SUFFIXES
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 KINDS = {"fact", "timeline", "followup", "refusal", "lookup"}
@@ -34,10 +35,15 @@ class GoldCase:
 
 
 def stem(source: str) -> str:
-    """A source path without its extension: the DOCX and PDF copy of a letter share a stem."""
-    name = source.rsplit("/", 1)[-1]
-    if "." in name:
-        source = source[: len(source) - len(name)] + name.rsplit(".", 1)[0]
+    """A source path without its document extension: the DOCX and PDF copy of a letter share a stem.
+
+    Only known document extensions are removed, so names with dots of their own
+    ("Tussenstand_RES_2.0_West") survive when a gold case writes them without extension.
+    """
+    lowered = source.lower()
+    for suffix in SUPPORTED_SUFFIXES:
+        if lowered.endswith(suffix):
+            return source[: -len(suffix)]
     return source
 
 

@@ -86,3 +86,8 @@ def test_answer_metrics() -> None:
     assert fact_coverage("Financiële zaken", ["financiele"]) == 1.0
     rates = refusal_rates([(False, True), (False, False), (True, False), (True, True)])
     assert rates == {"refusal_accuracy": 0.5, "false_refusal_rate": 0.5}
+
+
+def test_stem_keeps_dots_inside_names() -> None:
+    assert stem("230701_Tussenstand_RES_2.0_West_juli_2023") == "230701_Tussenstand_RES_2.0_West_juli_2023"
+    assert stem("230701_Tussenstand_RES_2.0_West_juli_2023.pdf") == "230701_Tussenstand_RES_2.0_West_juli_2023"
