@@ -12,7 +12,6 @@ account, newest first, with the points where amounts or positions changed.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import re
 import time
@@ -23,12 +22,19 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.citations import CheckedSentence, check_answer, render, verified_share
+from assistant.compose import (
+    by_document,
+    extractive_answer,
+    extractive_timeline,
+    focus,
+    format_date,
+    position_changes,
+)
 from assistant.gate import Evidence, Thresholds, content_words, decide, measure
 from assistant.lexical import tokenize
 from assistant.prompts import PromptLibrary
 from assistant.retrieval import Filters, Retriever
 from assistant.schema import Hit
-from assistant.text import sentences_of
 
 log = logging.getLogger(__name__)
 
@@ -43,21 +49,6 @@ _ANAPHORA = re.compile(
     r"er(over|van|bij|mee|door|in|voor|aan|uit)|dat|dit|die|deze|hij|zij|hun|hem|ze|dezelfde)\b",
     re.IGNORECASE,
 )
-_AMOUNT = re.compile(r"€\s?\d+(?:[.,]\d+)*\s*(?:mld|mln|miljoen|miljard)?", re.IGNORECASE)
-_MONTHS = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,96 +160,6 @@ def heuristic_standalone(question: str, history: Sequence[Turn]) -> str:
         w for w in re.findall(r"[\wÀ-ÿ&/-]+", previous) if set(tokenize(w)) & set(content_words(previous))
     ]
     return f"{question} ({' '.join(dict.fromkeys(topic))})" if topic else question
-
-
-def format_date(iso: str | None) -> str:
-    """'2024-11-05' -> '5 november 2024' (the form Dutch readers expect)."""
-    if not iso or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso):
-        return "datum onbekend"
-    year, month, day = iso.split("-")
-    return f"{int(day)} {_MONTHS[int(month) - 1]} {year}"
-
-
-def _sentences(text: str) -> list[str]:
-    return [" ".join(s.split()) for s in sentences_of(text) if len(s.split()) >= 4]
-
-
-def _best_sentences(question: str, hit: Hit, limit: int) -> list[str]:
-    wanted = set(tokenize(question))
-    scored = [(len(wanted & set(tokenize(s))), -i, s) for i, s in enumerate(_sentences(hit.text))]
-    scored = [x for x in scored if x[0] > 0]
-    return [s for _, _, s in sorted(scored, reverse=True)[:limit]]
-
-
-def focus(text: str, question: str, *, budget: int) -> str:
-    """The sentences of ``text`` most related to ``question``, in their original order, within ``budget``.
-
-    The local model reads ~40 prompt tokens per second on two cores, so every source sentence costs
-    time before the first token; and a small model copies whatever it is shown. Giving it only the
-    relevant sentences makes answers both faster and more to the point. Budget is in estimated tokens.
-    """
-    sentences = [" ".join(s.split()) for s in sentences_of(text)]
-    if sum(len(s.split()) for s in sentences) <= budget:
-        return " ".join(sentences)
-    wanted = set(tokenize(question))
-    ranked = sorted(range(len(sentences)), key=lambda i: (-len(wanted & set(tokenize(sentences[i]))), i))
-    chosen: set[int] = set()
-    used = 0
-    for i in ranked:
-        size = len(sentences[i].split())
-        if used + size > budget and chosen:
-            continue
-        chosen.add(i)
-        used += size
-    return " ".join(sentences[i] for i in sorted(chosen))
-
-
-def extractive_answer(question: str, sources: Sequence[Hit], *, max_sentences: int = 4) -> str:
-    """The best supporting sentences of the sources, each with its marker (deterministic, no model)."""
-    picked: list[tuple[int, float, str]] = []
-    wanted = set(tokenize(question))
-    for n, hit in enumerate(sources, start=1):
-        for sentence in _best_sentences(question, hit, 2):
-            overlap = len(wanted & set(tokenize(sentence))) / (len(wanted) or 1)
-            picked.append((n, overlap + 0.01 * hit.score, sentence))
-    picked.sort(key=lambda x: -x[1])
-    chosen = sorted(picked[:max_sentences], key=lambda x: (x[0], -x[1]))
-    return " ".join(f"{s} [{n}]" for n, _, s in chosen)
-
-
-def by_document(hits: Sequence[Hit]) -> list[Hit]:
-    """One hit per document (the best one), newest document first; undated documents last."""
-    best: dict[str, Hit] = {}
-    for hit in hits:
-        key = f"{hit.title}|{hit.date}"
-        if key not in best:
-            best[key] = hit
-    return sorted(best.values(), key=lambda h: h.date or "0000", reverse=True)
-
-
-def position_changes(question: str, dated: Sequence[Hit]) -> list[str]:
-    """Where amounts named on the topic differ between consecutive documents (newest first)."""
-    notes: list[str] = []
-    amounts = [(h, _AMOUNT.findall(" ".join(_best_sentences(question, h, 2)))) for h in dated]
-    with_amounts = [(h, a) for h, a in amounts if a]
-    for (newer, new_amounts), (older, old_amounts) in itertools.pairwise(with_amounts):
-        if set(new_amounts) != set(old_amounts):
-            notes.append(
-                f"Verschil: op {format_date(newer.date)} noemt het IPO "
-                f"{', '.join(dict.fromkeys(new_amounts))}; op {format_date(older.date)} was dat "
-                f"{', '.join(dict.fromkeys(old_amounts))}."
-            )
-    return notes
-
-
-def extractive_timeline(question: str, dated: Sequence[Hit]) -> str:
-    """A dated account, newest first: per document its most relevant sentence, with its marker."""
-    lines = []
-    for n, hit in enumerate(dated, start=1):
-        best = _best_sentences(question, hit, 1)
-        if best:
-            lines.append(f"- {format_date(hit.date)} ({hit.title}): {best[0]} [{n}]")
-    return "\n".join(lines)
 
 
 class Answerer:

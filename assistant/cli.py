@@ -238,7 +238,7 @@ def _location(n: int, source: str, page: int | None, slide: int | None) -> str:
 
 
 def _print_answer(answer: Answer, streamed: str) -> None:
-    from assistant.answering import format_date
+    from assistant.compose import format_date
 
     if answer.refused:
         return

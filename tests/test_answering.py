@@ -9,10 +9,10 @@ from assistant.answering import (
     Answerer,
     AnswerOptions,
     Turn,
-    format_date,
     heuristic_standalone,
     is_timeline_question,
 )
+from assistant.compose import format_date
 from assistant.factory import Index
 from assistant.gate import Thresholds
 from assistant.glossary import load_glossary

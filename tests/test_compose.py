@@ -1,0 +1,39 @@
+from assistant.compose import by_document, extractive_answer, focus, position_changes
+from assistant.schema import Hit
+
+LETTER = (
+    "Dagelijks reizen honderdduizenden studenten met het OV. Het SRP-contract is waardevol voor onderwijs. "
+    "Vanaf 2025 krijgt de OV-sector ruim €200 miljoen minder inkomsten door de herijking. "
+    "Wij vragen een bestuurlijk gesprek."
+)
+
+
+def _hit(text: str, date: str, title: str) -> Hit:
+    return Hit(title, text, 0.5, {"date": date, "title": title, "source": f"{title}.docx"})
+
+
+def test_focus_keeps_relevant_sentences_in_original_order_within_budget() -> None:
+    focused = focus(LETTER, "Hoeveel minder inkomsten door de herijking?", budget=20)
+    assert focused.startswith("Vanaf 2025 krijgt de OV-sector ruim €200 miljoen")
+    assert "Dagelijks" not in focused
+    assert focus(LETTER, "iets", budget=500) == " ".join(LETTER.split())  # under budget: everything
+
+
+def test_extractive_answer_cites_each_sentence() -> None:
+    answer = extractive_answer("minder inkomsten herijking", [_hit(LETTER, "2024-11-05", "SRP")])
+    assert answer.startswith("Vanaf 2025 krijgt de OV-sector ruim €200 miljoen minder inkomsten") and "[1]" in answer
+
+
+def test_by_document_newest_first_and_one_hit_per_document() -> None:
+    a = _hit("x", "2024-09-02", "H3b")
+    b = _hit("y", "2024-11-05", "SRP")
+    c = _hit("z", "2024-11-05", "SRP")
+    undated = Hit("u", "w", 0.1, {"title": "Zonder datum"})
+    assert [h.chunk_id for h in by_document([a, b, c, undated])] == ["SRP", "H3b", "u"]
+
+
+def test_position_changes_names_both_amounts() -> None:
+    newer = _hit("De OV-sector krijgt €200 miljoen minder door de herijking.", "2024-11-05", "SRP")
+    older = _hit("Door herijking dreigt een tekort van € 75 mln per jaar.", "2024-09-02", "H3b")
+    (note,) = position_changes("tekort door herijking", [newer, older])
+    assert note.startswith("Verschil: op 5 november 2024") and "€200 miljoen" in note and "€ 75 mln" in note
