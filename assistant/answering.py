@@ -240,7 +240,7 @@ class Answerer:
         draft = "".join(draft_parts)
 
         t0 = time.perf_counter()
-        checked = check_answer(draft, sources, min_coverage=self.options.min_support)
+        checked = check_answer(draft, sources, min_coverage=self.options.min_support, question=standalone)
         text = render(checked, drop_unsupported=self.options.drop_unsupported)
         removed = sum(1 for c in checked if c.has_content and not c.supported)
         if timeline:

@@ -113,12 +113,22 @@ def check_answer(
     sources: Sequence[Hit],
     *,
     min_coverage: float = 0.6,
+    question: str = "",
 ) -> list[CheckedSentence]:
-    """Check every sentence of ``answer`` against the numbered ``sources`` (``[1]`` is ``sources[0]``)."""
+    """Check every sentence of ``answer`` against the numbered ``sources`` (``[1]`` is ``sources[0]``).
+
+    A sentence that only restates the question ("De metafoor ... spreekt de provincies aan.") is
+    supported by any source that repeats the question's words, yet says nothing: with ``question``
+    given, such echoes get no citation and count as unsupported.
+    """
+    asked = set(tokenize(question))
     checked: list[CheckedSentence] = []
     for raw in split_sentences(answer):
         text, cited = parse_markers(raw)
         if not text:
+            continue
+        if asked and len(tokenize(text)) >= 3 and set(tokenize(text)) <= asked:
+            checked.append(CheckedSentence(text, cited, ()))
             continue
         quotes: dict[int, str] = {}
         verified: list[int] = []

@@ -98,7 +98,7 @@ def make_chat_model(settings: Settings, backend: str | None = None) -> BaseChatM
             n_batch=512,
             max_tokens=settings.llm_max_tokens,
             temperature=settings.llm_temperature,
-            repeat_penalty=1.1,
+            repeat_penalty=1.0,
             streaming=True,
             verbose=False,
         )

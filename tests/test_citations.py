@@ -82,3 +82,11 @@ def test_abbreviation_full_stop_does_not_split_a_cited_sentence() -> None:
         "De sector mist €200 miljoen, waarvan plm. 110 miljoen decentraal [1].",
         "Tweede zin [2].",
     ]
+
+
+def test_sentence_that_only_restates_the_question_is_not_an_answer() -> None:
+    question = "Welke metafoor voor de digitale overheid spreekt de provincies aan?"
+    checked = check_answer(
+        "De metafoor voor de digitale overheid spreekt de provincies aan [1].", [NDS], question=question
+    )
+    assert not checked[0].supported and render(checked) == ""

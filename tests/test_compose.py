@@ -21,7 +21,10 @@ def test_focus_keeps_relevant_sentences_in_original_order_within_budget() -> Non
 
 def test_extractive_answer_cites_each_sentence() -> None:
     answer = extractive_answer("minder inkomsten herijking", [_hit(LETTER, "2024-11-05", "SRP")])
-    assert answer.startswith("Vanaf 2025 krijgt de OV-sector ruim €200 miljoen minder inkomsten") and "[1]" in answer
+    assert (
+        answer.startswith("Vanaf 2025 krijgt de OV-sector ruim €200 miljoen minder inkomsten")
+        and "[1]" in answer
+    )
 
 
 def test_by_document_newest_first_and_one_hit_per_document() -> None:

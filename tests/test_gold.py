@@ -90,4 +90,6 @@ def test_answer_metrics() -> None:
 
 def test_stem_keeps_dots_inside_names() -> None:
     assert stem("230701_Tussenstand_RES_2.0_West_juli_2023") == "230701_Tussenstand_RES_2.0_West_juli_2023"
-    assert stem("230701_Tussenstand_RES_2.0_West_juli_2023.pdf") == "230701_Tussenstand_RES_2.0_West_juli_2023"
+    assert (
+        stem("230701_Tussenstand_RES_2.0_West_juli_2023.pdf") == "230701_Tussenstand_RES_2.0_West_juli_2023"
+    )
