@@ -23,6 +23,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.citations import CheckedSentence, check_answer, render, verified_share
 from assistant.compose import (
+    anchor_sentence,
     by_document,
     extractive_answer,
     extractive_timeline,
@@ -243,6 +244,14 @@ class Answerer:
         checked = check_answer(draft, sources, min_coverage=self.options.min_support, question=standalone)
         text = render(checked, drop_unsupported=self.options.drop_unsupported)
         removed = sum(1 for c in checked if c.has_content and not c.supported)
+        used = {n for c in checked for n in (*c.verified, *c.added)}
+        top_document = {n for n, h in enumerate(sources, start=1) if h.title == sources[0].title}
+        if self.llm is not None and not timeline and text.strip() and not used & top_document:
+            # The model passed over the source retrieval trusts most: quote its best sentence too, so
+            # the strongest evidence is never missing from the answer.
+            anchor = check_answer(anchor_sentence(standalone, sources), sources)
+            checked = [*anchor, *checked]
+            text = render(checked, drop_unsupported=self.options.drop_unsupported)
         if timeline:
             text = "\n".join([text, *position_changes(standalone, sources)]).strip()
         if not text.strip():

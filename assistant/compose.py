@@ -44,9 +44,19 @@ def _sentences(text: str) -> list[str]:
     return [" ".join(s.split()) for s in sentences_of(text) if len(s.split()) >= 4]
 
 
+def overlap(wanted: set[str], sentence: str) -> int:
+    """Question terms found in a sentence, where a term also matches as the head of a Dutch compound.
+
+    "herijk" (from "herijking") matches "herijkingsmetingen", "studentenreis" matches
+    "studentenreisproduct": Dutch glues words together, and exact token overlap misses that.
+    """
+    tokens = set(tokenize(sentence))
+    return sum(1 for w in wanted if w in tokens or (len(w) >= 4 and any(t.startswith(w) for t in tokens)))
+
+
 def _best_sentences(question: str, hit: Hit, limit: int) -> list[str]:
     wanted = set(tokenize(question))
-    scored = [(len(wanted & set(tokenize(s))), -i, s) for i, s in enumerate(_sentences(hit.text))]
+    scored = [(overlap(wanted, s), -i, s) for i, s in enumerate(_sentences(hit.text))]
     scored = [x for x in scored if x[0] > 0]
     return [s for _, _, s in sorted(scored, reverse=True)[:limit]]
 
@@ -62,13 +72,13 @@ def focus(text: str, question: str, *, budget: int) -> str:
     if sum(len(s.split()) for s in sentences) <= budget:
         return " ".join(sentences)
     wanted = set(tokenize(question))
-    overlap = [len(wanted & set(tokenize(s))) for s in sentences]
-    ranked = sorted(range(len(sentences)), key=lambda i: (-overlap[i], i))
+    scores = [overlap(wanted, s) for s in sentences]
+    ranked = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
     chosen: set[int] = set()
     used = 0
     for i in ranked:
         size = len(sentences[i].split())
-        if chosen and (overlap[i] == 0 or used + size > budget):
+        if chosen and (scores[i] == 0 or used + size > budget):
             continue  # unrelated sentences only cost prompt time
         chosen.add(i)
         used += size
@@ -81,11 +91,32 @@ def extractive_answer(question: str, sources: Sequence[Hit], *, max_sentences: i
     wanted = set(tokenize(question))
     for n, hit in enumerate(sources, start=1):
         for sentence in _best_sentences(question, hit, 2):
-            overlap = len(wanted & set(tokenize(sentence))) / (len(wanted) or 1)
-            picked.append((n, overlap + 0.01 * hit.score, sentence))
+            share = overlap(wanted, sentence) / (len(wanted) or 1)
+            picked.append((n, share + 0.01 * hit.score, sentence))
     picked.sort(key=lambda x: -x[1])
     chosen = sorted(picked[:max_sentences], key=lambda x: (x[0], -x[1]))
     return " ".join(f"{s} [{n}]" for n, _, s in chosen)
+
+
+def anchor_sentence(question: str, sources: Sequence[Hit]) -> str:
+    """The best sentence of the top-ranked document, with its source marker ("... [2]").
+
+    The top document may be split over several retrieved chunks (a PDF page cut in two); the sentence
+    is chosen among all of them, so the chunk that holds the answer is found even when it ranks second.
+    """
+    if not sources:
+        return ""
+    wanted = set(tokenize(question))
+    candidates = [
+        (overlap(wanted, sentence), -n, sentence, n)
+        for n, hit in enumerate(sources, start=1)
+        if hit.title == sources[0].title
+        for sentence in _best_sentences(question, hit, 1)
+    ]
+    if not candidates:
+        return ""
+    _, _, sentence, n = max(candidates)
+    return f"{sentence} [{n}]"
 
 
 def by_document(hits: Sequence[Hit]) -> list[Hit]:

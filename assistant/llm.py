@@ -99,6 +99,7 @@ def make_chat_model(settings: Settings, backend: str | None = None) -> BaseChatM
             max_tokens=settings.llm_max_tokens,
             temperature=settings.llm_temperature,
             repeat_penalty=1.0,
+            seed=0,
             streaming=True,
             verbose=False,
         )

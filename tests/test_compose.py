@@ -40,3 +40,28 @@ def test_position_changes_names_both_amounts() -> None:
     older = _hit("Door herijking dreigt een tekort van € 75 mln per jaar.", "2024-09-02", "H3b")
     (note,) = position_changes("tekort door herijking", [newer, older])
     assert note.startswith("Verschil: op 5 november 2024") and "€200 miljoen" in note and "€ 75 mln" in note
+
+
+def test_compound_heads_count_as_overlap() -> None:
+    from assistant.compose import overlap
+    from assistant.lexical import tokenize
+
+    wanted = set(tokenize("tekort door de herijking"))
+    assert overlap(wanted, "ten gevolge van de herijkingsmetingen 2022/2023") == 1
+    assert overlap(wanted, "een tekort") == 1
+
+
+def test_anchor_sentence_searches_every_chunk_of_the_top_document() -> None:
+    from assistant.compose import anchor_sentence
+
+    first = _hit(
+        "Deze inkomsten vormen voor de OV-sector een wezenlijk onderdeel van de bekostiging.",
+        "2024-11-05",
+        "SRP",
+    )
+    second = _hit(LETTER, "2024-11-05", "SRP")
+    other = _hit(
+        "Door herijking dreigt een tekort van € 75 mln per jaar voor de OV-sector.", "2024-09-02", "H3b"
+    )
+    anchor = anchor_sentence("Welk tekort verwacht de OV-sector door de herijking?", [first, second, other])
+    assert anchor.startswith("Vanaf 2025 krijgt de OV-sector ruim €200 miljoen") and anchor.endswith("[2]")
