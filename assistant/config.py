@@ -103,7 +103,7 @@ class Settings(BaseSettings):
     llm_context: int = Field(default=4096, ge=512, description="Context window (tokens) for llama.cpp.")
     llm_max_tokens: int = Field(default=320, ge=16, description="Maximum tokens per generated answer.")
     llm_temperature: float = Field(
-        default=0.0, ge=0, le=2, description="Sampling temperature; 0 = greedy: the same question, the same answer."
+        default=0.0, ge=0, le=2, description="Sampling temperature; 0 = greedy (repeatable answers)."
     )
     answer_k: int = Field(default=5, ge=1, description="Sources given to the model per answer.")
     gate_min_dense: float = Field(
