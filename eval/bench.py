@@ -21,10 +21,9 @@ from typing import Any
 from assistant.config import Settings
 from assistant.embeddings import make_embeddings
 from assistant.factory import build_index
-from ingest.chunking import chunk_document, embedding_text
-from ingest.loaders import LoadError, load
-from ingest.metadata import extract_metadata
-from ingest.pipeline import IngestOptions, Ingestor, discover, file_sha256
+from ingest.chunking import embedding_text
+from ingest.loaders import LoadError
+from ingest.pipeline import IngestOptions, Ingestor, discover, read_chunks
 
 
 def _chunk_texts(paths: list[Path], options: IngestOptions) -> list[str]:
@@ -33,16 +32,11 @@ def _chunk_texts(paths: list[Path], options: IngestOptions) -> list[str]:
     for path in paths:
         root, files, _ = discover(path)
         for file in files:
-            try:
-                document = load(file)
-            except LoadError:
-                continue
             source = file.relative_to(root).as_posix()
-            meta = extract_metadata(document, filename=source)
-            chunks = chunk_document(
-                document.pages, meta, source=source, root=str(root), file_hash=file_sha256(file),
-                target=options.chunk_tokens, overlap=options.chunk_overlap,
-            )  # fmt: skip
+            try:
+                chunks, _ = read_chunks(file, root=str(root), source=source, file_hash="", options=options)
+            except LoadError:
+                continue  # the pipeline reports these; the bench compares only what gets embedded
             texts.extend(embedding_text(c) for c in chunks)
     return texts
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,6 +109,24 @@ def version_key(content_sha: str, options: IngestOptions) -> str:
     return hashlib.sha256(recipe.encode()).hexdigest()
 
 
+def read_chunks(
+    path: Path, *, root: str, source: str, file_hash: str, options: IngestOptions
+) -> tuple[list[Chunk], tuple[str, ...]]:
+    """Load, describe and chunk one file: the chunks ingest embeds, and the loader's warnings.
+
+    Raises :class:`LoadError` (with a readable reason) when the file yields no text.
+    """
+    document = load(path)
+    meta = extract_metadata(document, filename=source)
+    chunks = chunk_document(
+        document.pages, meta, source=source, root=root, file_hash=file_hash,
+        target=options.chunk_tokens, overlap=options.chunk_overlap,
+    )  # fmt: skip
+    if not chunks:
+        raise LoadError("geen tekst gevonden in het bestand")
+    return chunks, document.warnings
+
+
 class Ingestor:
     """Runs ingest over folders and files into one store and its lexical index."""
 
@@ -185,19 +203,9 @@ class Ingestor:
             if state is not None and state.complete_hash() == file_hash:
                 report.unchanged += 1
                 return None
-            document = load(path)
-            meta = extract_metadata(document, filename=source)
-            chunks = chunk_document(
-                document.pages,
-                meta,
-                source=source,
-                root=root,
-                file_hash=file_hash,
-                target=self.options.chunk_tokens,
-                overlap=self.options.chunk_overlap,
+            chunks, warnings = read_chunks(
+                path, root=root, source=source, file_hash=file_hash, options=self.options
             )
-            if not chunks:
-                raise LoadError("geen tekst gevonden in het bestand")
         except LoadError as exc:
             self._fail(root, source, str(exc), state, report)
             return None
@@ -209,7 +217,7 @@ class Ingestor:
             reason = f"onverwachte fout bij het lezen: {type(exc).__name__}: {exc}"
             self._fail(root, source, reason, state, report)
             return None
-        report.warnings.extend(FileFailure(source, w) for w in document.warnings)
+        report.warnings.extend(FileFailure(source, w) for w in warnings)
         return root, source, file_hash, state is not None, chunks
 
     def _fail(
@@ -251,8 +259,3 @@ class Ingestor:
             log.info("lexical index out of sync with the store: rebuilding")
         ids, texts = self.store.all_texts()
         self.lexical.rebuild(ids, texts)
-
-
-def describe_failures(failures: Sequence[FileFailure]) -> list[str]:
-    """One line per failed file, for the human-readable summary."""
-    return [f"{f.source}: {f.reason}" for f in failures]
