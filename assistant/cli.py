@@ -191,10 +191,15 @@ def search(
 ) -> None:
     """Zoek in het archief (semantisch en op trefwoorden)."""
     from assistant.factory import build_retriever
+    from assistant.models import ModelError
 
     filters = _filters(date_from, date_to, types, addressee, folder)
     settings = _settings()
-    retriever = build_retriever(settings)
+    try:
+        retriever = build_retriever(settings)
+    except ModelError as exc:
+        _err(f"Model niet beschikbaar: {exc}")
+        raise typer.Exit(3) from exc
     k = k or settings.search_k
     if query is not None:
         hits = retriever.search(query, k=k, filters=filters)
@@ -303,7 +308,6 @@ CHAT_HELP = (
 def chat(llm: LlmOpt = None) -> None:
     """Gesprek met het archief: vragen, vervolgvragen, antwoorden met bronnen."""
     from assistant.answering import Turn
-    from assistant.glossary import format_terms, load_glossary
 
     answerer = _answerer(llm)
     history: list[Turn] = []
@@ -321,9 +325,7 @@ def chat(llm: LlmOpt = None) -> None:
             continue
         if line.startswith("/woordenlijst"):
             term = line.removeprefix("/woordenlijst").strip()
-            glossary = load_glossary()
-            terms = glossary.lookup(term) if term else list(glossary.terms)
-            typer.echo("\n".join(format_terms(terms)) or f"'{term}' staat niet in de woordenlijst.")
+            typer.echo("\n".join(_glossary_lines(term)) or f"'{term}' staat niet in de woordenlijst.")
             continue
         answer = _stream_answer(answerer, line, history, None)
         if answer.standalone != line:
@@ -334,14 +336,19 @@ def chat(llm: LlmOpt = None) -> None:
 @app.command()
 def woordenlijst(term: Annotated[str | None, typer.Argument(help="Afkorting of term.")] = None) -> None:
     """Toon de woordenlijst van afkortingen (IPO, Rijk, provincies)."""
+    lines = _glossary_lines(term)
+    if not lines:
+        _err(f"'{term}' staat niet in de woordenlijst.")
+        raise typer.Exit(1)
+    typer.echo("\n".join(lines))
+
+
+def _glossary_lines(term: str | None) -> list[str]:
+    """The glossary entries matching ``term`` (all entries without one), one display line each."""
     from assistant.glossary import format_terms, load_glossary
 
     glossary = load_glossary()
-    terms = glossary.lookup(term) if term else list(glossary.terms)
-    if not terms:
-        _err(f"'{term}' staat niet in de woordenlijst.")
-        raise typer.Exit(1)
-    typer.echo("\n".join(format_terms(terms)))
+    return format_terms(glossary.lookup(term) if term else glossary.terms)
 
 
 @app.command()
