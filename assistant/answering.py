@@ -31,8 +31,7 @@ from assistant.compose import (
     format_date,
     position_changes,
 )
-from assistant.gate import Evidence, Thresholds, content_words, decide, measure
-from assistant.lexical import tokenize
+from assistant.gate import Evidence, Thresholds, content_terms, content_words, decide, measure
 from assistant.prompts import PromptLibrary
 from assistant.retrieval import Filters, Retriever
 from assistant.schema import Hit
@@ -156,11 +155,8 @@ def heuristic_standalone(question: str, history: Sequence[Turn]) -> str:
     leans_back = (_ANAPHORA.search(question) is not None and len(own) <= 4) or len(own) <= 1
     if not leans_back:
         return question
-    previous = history[-1].question
-    topic = [
-        w for w in re.findall(r"[\wÀ-ÿ&/-]+", previous) if set(tokenize(w)) & set(content_words(previous))
-    ]
-    return f"{question} ({' '.join(dict.fromkeys(topic))})" if topic else question
+    topic = content_terms(history[-1].question)
+    return f"{question} ({' '.join(topic)})" if topic else question
 
 
 class Answerer:
@@ -305,7 +301,7 @@ class Answerer:
 
     def refusal_text(self, question: str, evidence: Evidence, hits: Sequence[Hit]) -> str:
         """A refusal that says what was searched and lists the nearest documents."""
-        searched = ", ".join(evidence.content_words) or question
+        searched = ", ".join(content_terms(question)) or question
         text = self.prompts.render("refusal", searched=searched, evidence=evidence.describe())
         nearest = by_document(hits)[:3]
         if nearest:

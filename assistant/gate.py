@@ -14,6 +14,7 @@ A question is answered when both reach their thresholds. The thresholds are cali
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -56,6 +57,17 @@ class Thresholds:
 def content_words(question: str) -> list[str]:
     """The question's stemmed content words, without question and generic words."""
     return [t for t in dict.fromkeys(tokenize(question)) if t not in QUESTION_WORDS]
+
+
+def content_terms(question: str) -> list[str]:
+    """The question's content words as the user wrote them (not stemmed), for showing to users.
+
+    Stems are for matching; a refusal that says "gezocht op: lderland" (Snowball's stem of
+    "Gelderland") would read as a bug.
+    """
+    wanted = set(content_words(question))
+    words = re.findall(r"[\wÀ-ÿ&/-]+", question)
+    return list(dict.fromkeys(w for w in words if set(tokenize(w)) & wanted))
 
 
 def concepts(question: str, glossary: Glossary | None = None) -> list[list[frozenset[str]]]:

@@ -181,12 +181,14 @@ class Hit:
 
     @property
     def page(self) -> int | None:
-        value = self.metadata.get("page")
-        return int(value) if value is not None else None
+        return self._int("page")
 
     @property
     def slide(self) -> int | None:
-        value = self.metadata.get("slide")
+        return self._int("slide")
+
+    def _int(self, key: str) -> int | None:
+        value = self.metadata.get(key)
         return int(value) if value is not None else None
 
 

@@ -78,3 +78,9 @@ def test_idf_weighting_makes_rare_missing_words_count_more() -> None:
 
     rare = {tokenize("Gelderland")[0]: 5.0, tokenize("windbeleid")[0]: 1.0}
     assert measure(question, hits, idf=lambda t: rare.get(t, 1.0)).coverage == pytest.approx(1 / 6)
+
+
+def test_content_terms_are_shown_as_written() -> None:
+    from assistant.gate import content_terms
+
+    assert content_terms("Wat is het windbeleid van Gelderland?") == ["windbeleid", "Gelderland"]
