@@ -420,42 +420,178 @@ def evaluate(
     ] = False,
     limit: Annotated[int | None, typer.Option(help="Alleen de eerste N vragen.")] = None,
     shared: Annotated[Path | None, typer.Option(help="Map ../shared met het echte corpus.")] = None,
+    beir: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Een BEIR-set (corpus.jsonl, queries.jsonl, qrels/test.tsv) in plaats van de gold set."
+        ),
+    ] = None,
+    mode: Annotated[
+        str | None,
+        typer.Option(help="Zoekwijze: bm25, dense, hybrid of hybrid+glossary (standaard: ingesteld)."),
+    ] = None,
+    compare: Annotated[
+        bool, typer.Option(help="Vergelijk zoekwijzen en embeddingmodellen op benchmarks en gold set.")
+    ] = False,
+    model: Annotated[
+        list[str] | None,
+        typer.Option(help="Embeddingmodel(len) voor --compare (standaard: alle beschikbare)."),
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Schrijf een rapport (Markdown, HTML, grafieken) in deze map.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Eén JSON-object op stdout.")] = False,
 ) -> None:
-    """Meet de assistent op de gold set: hit@5, weigeren, bronvermelding, tijden."""
-    from tqdm import tqdm
-
+    """Meet de assistent: gold set (hit@5, weigeren, bronnen, tijden), BEIR-sets, of een vergelijking."""
     from eval.gold import GOLD_DIR, GoldFormatError, load_gold
     from eval.runner import REPO
-    from eval.runner import evaluate as run_evaluation
+
+    shared_dir = shared or REPO.parent / "shared"
+    shared_found = shared_dir if shared_dir.is_dir() else None
+    if mode is not None:
+        from eval.modes import MODES
+
+        if mode not in MODES:
+            _err(f"Onbekende zoekwijze {mode!r}; kies uit: {', '.join(MODES)}.")
+            raise typer.Exit(2)
+    from assistant.models import ModelError
 
     try:
-        cases = load_gold(gold or GOLD_DIR)
-    except GoldFormatError as exc:
-        _err(f"Gold set ongeldig: {exc}")
-        raise typer.Exit(2) from exc
-    cases = cases[:limit] if limit else cases
-    shared_dir = shared or REPO.parent / "shared"
+        if beir and not compare:
+            result = _eval_beir(beir, mode)
+        else:
+            try:
+                cases = load_gold(gold or GOLD_DIR)
+            except GoldFormatError as exc:
+                _err(f"Gold set ongeldig: {exc}")
+                raise typer.Exit(2) from exc
+            cases = cases[:limit] if limit else cases
+            if compare:
+                result = _eval_compare(cases, shared_found, beir, model)
+            else:
+                result = _eval_gold(
+                    cases, shared_found, llm, mode, answers=not retrieval_only, calibrate=calibrate
+                )
+    except ModelError as exc:
+        _err(f"Model niet beschikbaar: {exc}")
+        raise typer.Exit(3) from exc
+    if report is not None:
+        from eval.report import write_report
+
+        configuration = {
+            k: str(v) for k, v in _settings().model_dump().items() if k not in ("home", "model_cache")
+        }
+        written = write_report(result, report, configuration=configuration)
+        _err(f"Rapport: {written}")
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    typer.echo(json.dumps(_headline(result), ensure_ascii=False, indent=2))
+    for line in _failure_lines(result):
+        typer.echo(line)
+
+
+def _eval_beir(paths: list[Path], mode: str | None) -> dict[str, Any]:
+    """Run one or more BEIR sets in one mode; one set gives its figures at the top level."""
+    from tqdm import tqdm
+
+    from assistant.embeddings import make_embeddings
+    from eval.beir import (
+        BeirFormatError,
+        index_beir,
+        load_beir,
+        query_rows,
+        retriever_for,
+        run_queries,
+        summarize_queries,
+    )
+    from eval.modes import default_mode
+
+    settings = _settings()
+    mode = mode or default_mode(settings)
+    embeddings = make_embeddings(settings)
+    runs: list[dict[str, Any]] = []
+    for path in paths:
+        try:
+            beir = load_beir(path)
+        except BeirFormatError as exc:
+            _err(f"BEIR-set ongeldig: {exc}")
+            raise typer.Exit(2) from exc
+        bar = tqdm(total=len(beir.corpus), unit="passage", desc=f"Indexeren {beir.name}", file=sys.stderr)
+
+        def progress(done: int, total: int, bar: Any = bar) -> None:
+            bar.update(done - bar.n)
+
+        try:
+            index = index_beir(settings, beir, embeddings, progress=progress)
+        finally:
+            bar.close()
+        results = run_queries(retriever_for(settings, index, mode), beir)
+        runs.append({
+            **summarize_queries(results), "benchmark": beir.name, "model": settings.embedding_model,
+            "mode": mode, "per_query": query_rows(results),
+        })  # fmt: skip
+    return runs[0] if len(runs) == 1 else {"runs": runs}
+
+
+def _eval_gold(
+    cases: list[Any],
+    shared: Path | None,
+    llm: str | None,
+    mode: str | None,
+    *,
+    answers: bool,
+    calibrate: bool,
+) -> dict[str, Any]:
+    from tqdm import tqdm
+
+    from eval.runner import evaluate as run_evaluation
+
     bar = tqdm(total=len(cases), unit="vraag", desc="Evalueren", file=sys.stderr)
 
     def progress(done: int, total: int, case_id: str) -> None:
         bar.set_postfix_str(case_id[-30:], refresh=False)
         bar.update(done - bar.n)
 
-    result = run_evaluation(
-        _settings(), cases, shared=shared_dir if shared_dir.is_dir() else None, llm=llm,
-        answers=not retrieval_only, calibrate_gate=calibrate, progress=progress,
+    try:
+        return run_evaluation(
+            _settings(), cases, shared=shared, llm=llm, answers=answers, calibrate_gate=calibrate,
+            mode=mode, progress=progress,
+        )  # fmt: skip
+    finally:
+        bar.close()
+
+
+def _eval_compare(
+    cases: list[Any], shared: Path | None, beir: list[Path] | None, models: list[str] | None
+) -> dict[str, Any]:
+    from assistant.embeddings import AVAILABLE_MODELS
+    from eval.compare import compare
+
+    benchmarks = beir
+    if benchmarks is None:
+        folder = shared / "benchmarks" if shared else None
+        benchmarks = sorted(p for p in folder.iterdir() if (p / "corpus.jsonl").is_file()) if folder else []
+    return compare(
+        _settings(), models=models or list(AVAILABLE_MODELS), benchmarks=benchmarks, cases=cases,
+        shared=shared, progress=lambda message: _err(f"[vergelijking] {message}"),
     )  # fmt: skip
-    bar.close()
-    if as_json:
-        typer.echo(json.dumps(result, ensure_ascii=False))
-        return
-    typer.echo(json.dumps({k: v for k, v in result.items() if k != "cases"}, ensure_ascii=False, indent=2))
-    failures = [c for c in result["cases"] if (c["answerable"] and (c["hit@5"] == 0 or c["refused"]))
+
+
+def _headline(result: dict[str, Any]) -> dict[str, Any]:
+    """What the terminal shows without --json: everything but the per-question rows."""
+    return {k: v for k, v in result.items() if k not in ("cases", "per_query", "benchmarks", "gold")}
+
+
+def _failure_lines(result: dict[str, Any]) -> list[str]:
+    cases = result.get("cases") or []
+    failures = [c for c in cases if (c["answerable"] and (c["hit@5"] == 0 or c["refused"]))
                 or (not c["answerable"] and not c["refused"])]  # fmt: skip
-    for case in failures:
-        typer.echo(f"MIS {case['id']}: verwacht {case['expected']}, gevonden {case['retrieved'][:3]}, "
-                   f"geweigerd={case['refused']}")  # fmt: skip
+    return [
+        f"MIS {case['id']}: verwacht {case['expected']}, gevonden {case['retrieved'][:3]}, "
+        f"geweigerd={case['refused']}"
+        for case in failures
+    ]
 
 
 def main() -> None:

