@@ -28,13 +28,13 @@ from assistant.compose import (
     extractive_answer,
     extractive_timeline,
     focus,
-    format_date,
     position_changes,
 )
 from assistant.gate import Evidence, Thresholds, content_terms, content_words, decide, measure
 from assistant.prompts import PromptLibrary
 from assistant.retrieval import Filters, Retriever
 from assistant.schema import Hit
+from assistant.text import format_date
 
 log = logging.getLogger(__name__)
 

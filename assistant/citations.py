@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from assistant.lexical import fold_accents, tokenize
 from assistant.schema import Hit
-from assistant.text import ends_with_abbreviation, sentences_of
+from assistant.text import ends_with_abbreviation, format_date, sentences_of
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _SENTENCE = re.compile(r"(?<=[.!?])((?:\s*\[[\d,;\s]+\])*)\s+(?=[A-ZÀ-Ý0-9\"'“(*•-])")
@@ -97,15 +97,32 @@ def _numbers(text: str) -> set[str]:
     return {n.replace(",", ".").rstrip(".") for n in _NUMBER.findall(text)}
 
 
-def support(sentence: str, source_text: str) -> Support:
-    """How far ``source_text`` supports ``sentence`` (pure; see the module docstring)."""
+def support(sentence: str, source_text: str, context: str = "") -> Support:
+    """How far ``source_text`` (with ``context``, e.g. its document's metadata) supports ``sentence``.
+
+    Pure; see the module docstring. The quote always comes from ``source_text`` itself.
+    """
     words = set(tokenize(sentence))
-    source_words = set(tokenize(source_text))
+    source_words = set(tokenize(source_text)) | set(tokenize(context))
     coverage = len(words & source_words) / len(words) if words else 1.0
-    numbers_ok = _numbers(sentence) <= _numbers(source_text)
+    numbers_ok = _numbers(sentence) <= _numbers(source_text) | _numbers(context)
     candidates = [s for s in sentences_of(source_text) if len(s) > 2]
     quote = max(candidates, key=lambda s: len(words & set(tokenize(s))), default=source_text[:200])
     return Support(coverage, numbers_ok, " ".join(quote.split()))
+
+
+def document_facts(hit: Hit) -> str:
+    """What a citation of ``hit`` vouches for besides the chunk's text: its document's metadata.
+
+    "Op 5 november 2024 schreef het IPO aan de minister ... [1]" is supported by source 1 when that
+    letter is dated 5 November 2024 and addressed to the minister, even if the chunk (page 2 of the
+    letter) does not repeat the date; so the date (as written and in words), title, reference number
+    and addressee count as the source's words too.
+    """
+    meta = hit.metadata
+    facts = [hit.title, hit.date or "", format_date(hit.date) if hit.date else ""]
+    facts += [str(meta.get(key) or "") for key in ("kenmerk", "onderwerp", "addressee")]
+    return " ".join(f for f in facts if f)
 
 
 def check_answer(
@@ -134,13 +151,13 @@ def check_answer(
         verified: list[int] = []
         for n in cited:
             if 1 <= n <= len(sources):
-                result = support(text, sources[n - 1].text)
+                result = support(text, sources[n - 1].text, document_facts(sources[n - 1]))
                 if result.ok(min_coverage):
                     verified.append(n)
                     quotes[n] = result.quote
         added: list[int] = []
         if not verified and len(tokenize(text)) >= 3:
-            scored = [(support(text, s.text), n) for n, s in enumerate(sources, start=1)]
+            scored = [(support(text, s.text, document_facts(s)), n) for n, s in enumerate(sources, start=1)]
             best = max(scored, key=lambda pair: pair[0].coverage, default=None)
             if best and best[0].ok(min_coverage):
                 added.append(best[1])

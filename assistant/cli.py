@@ -243,7 +243,7 @@ def _location(n: int, source: str, page: int | None, slide: int | None) -> str:
 
 
 def _print_answer(answer: Answer, streamed: str) -> None:
-    from assistant.compose import format_date
+    from assistant.text import format_date
 
     if answer.refused:
         return

@@ -13,31 +13,9 @@ from collections.abc import Sequence
 
 from assistant.lexical import tokenize
 from assistant.schema import Hit
-from assistant.text import sentences_of
+from assistant.text import format_date, sentences_of
 
 _AMOUNT = re.compile(r"€\s?\d+(?:[.,]\d+)*\s*(?:mld|mln|miljoen|miljard)?", re.IGNORECASE)
-_MONTHS = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
-
-
-def format_date(iso: str | None) -> str:
-    """'2024-11-05' -> '5 november 2024' (the form Dutch readers expect)."""
-    if not iso or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso):
-        return "datum onbekend"
-    year, month, day = iso.split("-")
-    return f"{int(day)} {_MONTHS[int(month) - 1]} {year}"
 
 
 def _sentences(text: str) -> list[str]:

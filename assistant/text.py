@@ -64,3 +64,27 @@ def split_sentences(paragraph: str) -> list[str]:
 def sentences_of(text: str) -> list[str]:
     """All sentences of a multi-paragraph text (paragraphs are separated by blank lines)."""
     return [s for paragraph in re.split(r"\n\s*\n", text) for s in split_sentences(paragraph)]
+
+
+_MONTHS = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+
+
+def format_date(iso: str | None) -> str:
+    """'2024-11-05' -> '5 november 2024' (the form Dutch readers expect)."""
+    if not iso or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso):
+        return "datum onbekend"
+    year, month, day = iso.split("-")
+    return f"{int(day)} {_MONTHS[int(month) - 1]} {year}"

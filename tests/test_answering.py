@@ -12,12 +12,12 @@ from assistant.answering import (
     heuristic_standalone,
     is_timeline_question,
 )
-from assistant.compose import format_date
 from assistant.factory import Index
 from assistant.gate import Thresholds
 from assistant.glossary import load_glossary
 from assistant.llm import EchoChatModel
 from assistant.retrieval import Filters, Retriever
+from assistant.text import format_date
 
 from .archive_helpers import ingested_index
 
