@@ -94,11 +94,17 @@ def test_sentence_that_only_restates_the_question_is_not_an_answer() -> None:
 
 def test_a_citation_vouches_for_its_documents_date_and_title() -> None:
     """Page 2 of a letter does not repeat its date; citing the letter for its date is still right."""
-    checked = check_answer("Op 5 november 2024 schreef het IPO in SRP over ruim €200 miljoen minder inkomsten [1].", [SRP])
+    checked = check_answer(
+        "Op 5 november 2024 schreef het IPO in SRP over ruim €200 miljoen minder inkomsten [1].", [SRP]
+    )
     assert checked[0].verified == (1,)
     quote = checked[0].quotes[1]
     assert "€200 miljoen" in quote and "november" not in quote, "quotes come from the text, not the metadata"
-    wrong_date = check_answer("Op 6 november 2023 schreef het IPO over ruim €200 miljoen minder inkomsten [1].", [SRP])
+    wrong_date = check_answer(
+        "Op 6 november 2023 schreef het IPO over ruim €200 miljoen minder inkomsten [1].", [SRP]
+    )
     assert wrong_date[0].verified == ()
-    other_doc = check_answer("Op 5 november 2024 schreef het IPO over ruim €200 miljoen minder inkomsten [1].", [NDS])
+    other_doc = check_answer(
+        "Op 5 november 2024 schreef het IPO over ruim €200 miljoen minder inkomsten [1].", [NDS]
+    )
     assert other_doc[0].verified == ()
