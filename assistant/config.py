@@ -83,6 +83,16 @@ class Settings(BaseSettings):
         default=True,
         description="Expand queries with the abbreviation glossary (SRP <-> Studenten Reis Product).",
     )
+    rrf_k: int = Field(
+        default=60,
+        ge=1,
+        description="Reciprocal rank fusion constant: a smaller value lets each list's top ranks count more.",
+    )
+    lexical_weight: float = Field(
+        default=1.0,
+        ge=0.0,
+        description="Weight of the BM25 ranking against the dense ranking (1.0) in the fusion.",
+    )
     llm: Literal["llamacpp", "openai", "extractive", "fake"] = Field(
         default="llamacpp",
         description=(

@@ -50,7 +50,9 @@ def build_retriever(settings: Settings, *, index: Index | None = None) -> Retrie
         index.embeddings,
         glossary=load_glossary(),
         reranker=build_reranker(settings),
-        options=RetrievalOptions(expand=settings.glossary_expansion),
+        options=RetrievalOptions(
+            expand=settings.glossary_expansion, rrf_k=settings.rrf_k, lexical_weight=settings.lexical_weight
+        ),
     )
 
 

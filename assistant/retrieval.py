@@ -166,11 +166,12 @@ def collapse_duplicates(hits: Sequence[Hit], *, threshold: float = 0.8) -> list[
 
 @dataclass(frozen=True, slots=True)
 class RetrievalOptions:
-    """Candidate pool sizes, the RRF constant, and whether to expand queries with the glossary."""
+    """Candidate pool sizes, the fusion's constant and BM25 weight, and which parts run."""
 
     candidates: int = 30
     filtered_candidates: int = 150
     rrf_k: int = 60
+    lexical_weight: float = 1.0
     expand: bool = True
     dense: bool = True
     lexical: bool = True
@@ -216,7 +217,11 @@ class Retriever:
             missing = [i for i in lexical_scores if i not in known]
             known.update({h.chunk_id: h for h in self.store.get(missing)})
         lexical_ranking = [i for i in lexical_scores if i in known and filters.matches(known[i].metadata)]
-        fused = reciprocal_rank_fusion([[h.chunk_id for h in dense], lexical_ranking], k=self.options.rrf_k)
+        fused = reciprocal_rank_fusion(
+            [[h.chunk_id for h in dense], lexical_ranking],
+            k=self.options.rrf_k,
+            weights=[1.0, self.options.lexical_weight],
+        )
         candidates = [
             replace(known[i], score=score, lexical=lexical_scores.get(i))
             for i, score in fused[: max(k * 4, 20)]

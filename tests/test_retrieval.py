@@ -82,3 +82,15 @@ def test_filters_where_clause() -> None:
     assert Filters(date_from="2024-01-01", doc_types=("brief",)).where() == {
         "$and": [{"date_int": {"$gte": 20240101}}, {"doc_type": {"$in": ["brief"]}}]
     }
+
+
+def test_lexical_weight_sets_how_much_bm25_moves_the_fused_order(index: Index) -> None:
+    from assistant.retrieval import RetrievalOptions
+
+    query = "Wat is er mis met het SRP?"
+    dense_only = _retriever(index, options=RetrievalOptions(lexical=False)).search(query, k=5)
+    muted = _retriever(index, options=RetrievalOptions(lexical_weight=0.0)).search(query, k=5)
+    assert [h.chunk_id for h in muted] == [h.chunk_id for h in dense_only], "weight 0 leaves the dense order"
+    lexical_only = _retriever(index, options=RetrievalOptions(dense=False)).search(query, k=5)
+    loud = _retriever(index, options=RetrievalOptions(lexical_weight=100.0, rrf_k=1)).search(query, k=5)
+    assert loud[0].chunk_id == lexical_only[0].chunk_id, "a dominant BM25 weight puts its first hit first"
