@@ -171,7 +171,7 @@ class RetrievalOptions:
     candidates: int = 30
     filtered_candidates: int = 150
     rrf_k: int = 60
-    lexical_weight: float = 1.0
+    lexical_weight: float = 0.3
     expand: bool = True
     dense: bool = True
     lexical: bool = True
