@@ -103,7 +103,7 @@ def comparison_blocks(result: dict[str, Any]) -> list[Block]:
             f"Zoekwijzen en embeddingmodellen in één run ({fmt(result.get('seconds'))} s). De configuratie "
             f"van gebruikers is model `{user.get('model')}` met zoekwijze `{user.get('mode')}`. BM25 hangt "
             "niet af van het embeddingmodel en is één keer gemeten. Gold-rijen: het extractieve antwoord "
-            "(geen taalmodel)."
+            "(geen taalmodel); in zoekwijze bm25 heeft de bewijspoort geen dense-score en weigert alles."
         ),
         _table(columns, [[r.get(c) for c in columns] for r in rows]),
     ]
@@ -116,6 +116,51 @@ def comparison_blocks(result: dict[str, Any]) -> list[Block]:
             ),
         ]
     return blocks
+
+
+#: The issue's targets for the user's configuration: (benchmark, metric, at least (True) or at most, value).
+TARGETS = (
+    ("legalqa_nl", "ndcg@10", True, 0.85),
+    ("rijksoverheid_vac", "ndcg@10", True, 0.975),
+    ("gold", "hit@5", True, 0.95),
+    ("gold", "citation_precision", True, 0.95),
+    ("gold", "refusal_accuracy", True, 0.95),
+    ("gold", "false_refusal_rate", False, 0.05),
+)
+
+
+def target_rows(result: dict[str, Any]) -> list[list[Any]]:
+    """Each target with the user configuration's figure, and whether the full retriever beats its parts."""
+    user = result.get("user_configuration", {})
+    rows = result.get("comparison") or []
+
+    def figure(benchmark: str, mode: str, metric: str) -> Any:
+        model = "-" if mode == "bm25" else user.get("model")
+        found = [r for r in rows if r["benchmark"] == benchmark and r["mode"] == mode and r["model"] == model]
+        return found[0].get(metric) if found else None
+
+    table: list[list[Any]] = []
+    for benchmark, metric, at_least, value in TARGETS:
+        got = figure(benchmark, str(user.get("mode")), metric)
+        if got is None:
+            continue
+        met = got >= value if at_least else got <= value
+        table.append([benchmark, metric, f"{'>=' if at_least else '<='} {value}", got, met])
+    for benchmark in dict.fromkeys(r["benchmark"] for r in rows):
+        full = figure(benchmark, str(user.get("mode")), "ndcg@10")
+        parts = [figure(benchmark, mode, "ndcg@10") for mode in ("bm25", "dense")]
+        if full is not None and None not in parts:
+            table.append(
+                [benchmark, "ndcg@10 boven bm25 en dense", f"> {max(parts):.3f}", full, full > max(parts)]
+            )
+    return table
+
+
+def targets_blocks(result: dict[str, Any]) -> list[Block]:
+    table = target_rows(result)
+    if not table:
+        return []
+    return [Heading("Doelen"), _table(("benchmark", "maat", "doel", "gemeten", "gehaald"), table)]
 
 
 def beir_blocks(name: str, detail: dict[str, Any]) -> list[Block]:
@@ -230,6 +275,7 @@ def report_blocks(
             _table(("maat", "waarde"), [[k, result.get(k)] for k in BEIR_KEYS]),
         ]
         blocks += beir_blocks(str(result.get("benchmark")), result)
+    blocks += targets_blocks(result)
     blocks += comparison_blocks(result)
     blocks += [image for image in images]
     for name, detail in (result.get("benchmarks") or {}).items():

@@ -163,3 +163,24 @@ def test_a_single_beir_run_is_reported(tmp_path: Path) -> None:
     md = write_report(run, tmp_path).read_text()
     assert "## BEIR: set" in md and "| vraag | a | b |" in md
     assert (tmp_path / "per_question.png").exists()
+
+
+def test_targets_are_judged_for_the_user_configuration() -> None:
+    from eval.report import target_rows
+
+    run = {
+        "user_configuration": {"model": "m", "mode": "hybrid"},
+        "comparison": [
+            {"benchmark": "legalqa_nl", "model": "-", "mode": "bm25", "ndcg@10": 0.65},
+            {"benchmark": "legalqa_nl", "model": "m", "mode": "dense", "ndcg@10": 0.80},
+            {"benchmark": "legalqa_nl", "model": "m", "mode": "hybrid", "ndcg@10": 0.86},
+            {"benchmark": "legalqa_nl", "model": "other", "mode": "hybrid", "ndcg@10": 0.10},
+            {"benchmark": "gold", "model": "m", "mode": "hybrid", "hit@5": 0.9, "false_refusal_rate": 0.04},
+        ],
+    }
+    rows = {(r[0], r[1]): (r[3], r[4]) for r in target_rows(run)}
+    assert rows[("legalqa_nl", "ndcg@10")] == (0.86, True)
+    assert rows[("legalqa_nl", "ndcg@10 boven bm25 en dense")] == (0.86, True)
+    assert rows[("gold", "hit@5")] == (0.9, False)
+    assert rows[("gold", "false_refusal_rate")] == (0.04, True)
+    assert ("rijksoverheid_vac", "ndcg@10") not in rows
