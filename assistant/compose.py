@@ -73,7 +73,9 @@ def extractive_answer(question: str, sources: Sequence[Hit], *, max_sentences: i
             picked.append((n, share + 0.01 * hit.score, sentence))
     picked.sort(key=lambda x: -x[1])
     chosen = sorted(picked[:max_sentences], key=lambda x: (x[0], -x[1]))
-    return " ".join(f"{s} [{n}]" for n, _, s in chosen)
+    # One quote per line: slide bullets and headings have no closing full stop, and joined on one line
+    # the citation check would read two quotes as one sentence that neither source fully supports.
+    return "\n".join(f"{s} [{n}]" for n, _, s in chosen)
 
 
 def anchor_sentence(question: str, sources: Sequence[Hit]) -> str:

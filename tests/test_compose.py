@@ -65,3 +65,17 @@ def test_anchor_sentence_searches_every_chunk_of_the_top_document() -> None:
     )
     anchor = anchor_sentence("Welk tekort verwacht de OV-sector door de herijking?", [first, second, other])
     assert anchor.startswith("Vanaf 2025 krijgt de OV-sector ruim €200 miljoen") and anchor.endswith("[2]")
+
+
+def test_extractive_quotes_without_full_stop_stay_separate_sentences() -> None:
+    from assistant.citations import check_answer
+
+    slide = _hit(
+        "Dreigend tekort door herijking Studenten OV\n\nCompensatie is nodig voor het studenten-OV",
+        "2024-09-02",
+        "Deck",
+    )
+    letter = _hit(LETTER, "2024-11-05", "SRP")
+    answer = extractive_answer("tekort herijking studenten OV", [slide, letter])
+    checked = [c for c in check_answer(answer, [slide, letter]) if c.has_content]
+    assert checked and all(c.cited and c.verified == c.cited for c in checked), checked
