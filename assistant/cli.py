@@ -584,13 +584,12 @@ def _headline(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def _failure_lines(result: dict[str, Any]) -> list[str]:
-    cases = result.get("cases") or []
-    failures = [c for c in cases if (c["answerable"] and (c["hit@5"] == 0 or c["refused"]))
-                or (not c["answerable"] and not c["refused"])]  # fmt: skip
+    """One line per gold case that was not found, refused wrongly, or answered though not answerable."""
+    from eval.report import gold_failures
+
     return [
-        f"MIS {case['id']}: verwacht {case['expected']}, gevonden {case['retrieved'][:3]}, "
-        f"geweigerd={case['refused']}"
-        for case in failures
+        f"MIS {case['id']} ({why}): verwacht {case['expected']}, gevonden {case['retrieved'][:3]}"
+        for case, why in gold_failures(result.get("cases") or [], facts=False)
     ]
 
 

@@ -26,7 +26,7 @@ from assistant.factory import Index, build_index, build_retriever
 from assistant.lexical import fingerprint
 from assistant.retrieval import Retriever
 from assistant.schema import Chunk, DocMeta
-from eval.metrics import mrr_at_k, ndcg_at_k, recall_at_k
+from eval.metrics import median, mrr_at_k, ndcg_at_k, recall_at_k
 from eval.modes import apply_mode
 from ingest.chunking import embedding_text
 
@@ -148,10 +148,9 @@ def index_beir(
         index.store.upsert(chunks, embeddings.embed_documents([embedding_text(c) for c in chunks]))
         if progress:
             progress(len(beir.corpus) - len(missing) + start + len(chunks), len(beir.corpus))
-    ids = list(beir.corpus)
-    if index.lexical.current_fingerprint != fingerprint(ids):
-        titled = [f"{title}\n{text}" if title else text for title, text in beir.corpus.values()]
-        index.lexical.rebuild(ids, titled)
+    if index.lexical.current_fingerprint != fingerprint(beir.corpus):
+        # The store gives BM25 the same text (title and passage) as an ingested archive gets.
+        index.lexical.rebuild(*index.store.all_texts())
     return index
 
 
@@ -198,13 +197,12 @@ def summarize_queries(results: Sequence[QueryResult]) -> dict[str, float | int]:
     n = len(results)
     if not n:
         return {"ndcg@10": 0.0, "recall@10": 0.0, "mrr@10": 0.0, "queries": 0}
-    times = sorted(r.seconds for r in results)
     return {
         "ndcg@10": round(sum(r.ndcg for r in results) / n, 4),
         "recall@10": round(sum(r.recall for r in results) / n, 4),
         "mrr@10": round(sum(r.mrr for r in results) / n, 4),
         "queries": n,
-        "median_query_s": round(times[n // 2], 4),
+        "median_query_s": round(median(r.seconds for r in results) or 0.0, 4),
     }
 
 

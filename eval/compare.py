@@ -18,28 +18,23 @@ from assistant.config import Settings
 from assistant.embeddings import make_embeddings
 from eval.beir import index_beir, load_beir, query_rows, retriever_for, run_queries, summarize_queries
 from eval.gold import GoldCase
+from eval.metrics import GOLD_METRICS
 from eval.modes import MODES, default_mode
 from eval.runner import evaluate
 
 Progress = Callable[[str], None]
 
-GOLD_COLUMNS = (
-    "hit@5",
-    "recall@5",
-    "mrr@10",
-    "ndcg@10",
-    "refusal_accuracy",
-    "false_refusal_rate",
-    "citation_precision",
-    "citation_recall",
-    "fact_coverage",
-)
+
+def _label(model: str, mode: str) -> str:
+    """The model column of a row: BM25 rows stand for every model."""
+    return "-" if mode == "bm25" else model
 
 
 def _gold_row(model: str, mode: str, result: dict[str, Any], calibrated: bool) -> dict[str, Any]:
     summary = result["summary"]
-    row: dict[str, Any] = {"benchmark": "gold", "model": model, "mode": mode, "queries": summary["cases"]}
-    row.update({key: summary.get(key) for key in GOLD_COLUMNS})
+    row: dict[str, Any] = {"benchmark": "gold", "model": _label(model, mode), "mode": mode}
+    row["queries"] = summary["cases"]
+    row.update({key: summary.get(key) for key in GOLD_METRICS})
     row["gate"] = "calibrated for this model" if calibrated else "configured"
     return row
 
@@ -68,22 +63,25 @@ def compare(
     for number, model in enumerate(models):
         model_settings = settings.model_copy(update={"embedding_model": model})
         embeddings = make_embeddings(model_settings)
+        model_modes = [mode for mode in modes if mode != "bm25" or number == 0]
         for beir in sets:
             say(f"{beir.name}: index for {model} ({len(beir.corpus)} passages)")
             t0 = time.perf_counter()
-            index = index_beir(model_settings, beir, embeddings)
+
+            def embedded(done: int, total: int, name: str = beir.name) -> None:
+                say(f"{name}: {done}/{total} passages embedded")
+
+            index = index_beir(model_settings, beir, embeddings, progress=embedded)
             indexing.append(
                 {"benchmark": beir.name, "model": model, "seconds": round(time.perf_counter() - t0, 1)}
             )
-            for mode in modes:
-                if mode == "bm25" and number > 0:
-                    continue
+            for mode in model_modes:
                 say(f"{beir.name}: {model} / {mode}")
                 results = run_queries(retriever_for(model_settings, index, mode), beir)
                 rows.append(
                     {
                         "benchmark": beir.name,
-                        "model": "-" if mode == "bm25" else model,
+                        "model": _label(model, mode),
                         "mode": mode,
                         **summarize_queries(results),
                     }
@@ -95,9 +93,7 @@ def compare(
             # configured one, so another model gets its own (where the cases allow a calibration).
             kinds = {case.answerable for case in cases}
             calibrated = model != user_model and kinds == {True, False}
-            for mode in modes:
-                if mode == "bm25" and number > 0:
-                    continue
+            for mode in model_modes:
                 say(f"gold: {model} / {mode}")
                 result = evaluate(
                     model_settings,
@@ -106,9 +102,9 @@ def compare(
                     llm="extractive",
                     mode=mode,
                     calibrate_gate=calibrated,
+                    embeddings=embeddings,
                 )
-                row = _gold_row("-" if mode == "bm25" else model, mode, result, calibrated)
-                rows.append(row)
+                rows.append(_gold_row(model, mode, result, calibrated))
                 if model == detail_model and mode == user_mode:
                     gold = result
     return {

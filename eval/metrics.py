@@ -12,6 +12,19 @@ from collections.abc import Iterable, Sequence
 
 from assistant.citations import normalise_for_match
 
+#: The quality figures of a gold run, in the order reports and comparisons show them.
+GOLD_METRICS = (
+    "hit@5",
+    "recall@5",
+    "mrr@10",
+    "ndcg@10",
+    "refusal_accuracy",
+    "false_refusal_rate",
+    "citation_precision",
+    "citation_recall",
+    "fact_coverage",
+)
+
 
 def dedupe(ranked: Iterable[str]) -> list[str]:
     """Keep the first occurrence of every id, in order."""

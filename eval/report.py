@@ -16,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from eval.metrics import GOLD_METRICS
+
 
 @dataclass(frozen=True, slots=True)
 class Heading:
@@ -56,19 +58,7 @@ COMPARISON_COLUMNS = (
     "queries",
 )
 BEIR_KEYS = ("ndcg@10", "recall@10", "mrr@10", "queries", "median_query_s")
-GOLD_SUMMARY_KEYS = (
-    "cases",
-    "answerable",
-    "hit@5",
-    "recall@5",
-    "mrr@10",
-    "ndcg@10",
-    "refusal_accuracy",
-    "false_refusal_rate",
-    "fact_coverage",
-    "citation_precision",
-    "citation_recall",
-)
+GOLD_SUMMARY_KEYS = ("cases", "answerable", *GOLD_METRICS)
 
 
 def fmt(value: Any) -> str:
@@ -238,8 +228,8 @@ def gold_blocks(gold: dict[str, Any]) -> list[Block]:
     return blocks
 
 
-def gold_failures(cases: Sequence[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
-    """Cases that went wrong, each with what went wrong (in Dutch, for the report)."""
+def gold_failures(cases: Sequence[dict[str, Any]], *, facts: bool = True) -> list[tuple[dict[str, Any], str]]:
+    """Cases that went wrong, each with what went wrong (in Dutch); ``facts``: also incomplete answers."""
     failures: list[tuple[dict[str, Any], str]] = []
     for case in cases:
         if case["answerable"]:
@@ -247,7 +237,7 @@ def gold_failures(cases: Sequence[dict[str, Any]]) -> list[tuple[dict[str, Any],
                 failures.append((case, "bron niet in top 5"))
             elif case.get("refused"):
                 failures.append((case, "onterecht geweigerd"))
-            elif case.get("facts") is not None and case["facts"] < 1.0:
+            elif facts and case.get("facts") is not None and case["facts"] < 1.0:
                 failures.append((case, f"feiten {case['facts']:.2f}"))
         elif not case.get("refused"):
             failures.append((case, "beantwoord, niet in archief"))
@@ -263,24 +253,38 @@ def configuration_blocks(configuration: dict[str, Any]) -> list[Block]:
     return [Heading("Configuratie"), _table(("instelling", "waarde"), sorted(configuration.items()))]
 
 
+def beir_runs(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The single-benchmark runs in ``result`` (``lobby eval --beir`` with one set or several)."""
+    if "comparison" in result:
+        return []
+    return list(result.get("runs") or ([result] if "per_query" in result else []))
+
+
+def gold_part(result: dict[str, Any]) -> dict[str, Any] | None:
+    """The gold run in ``result``: a comparison holds one, a gold run is one."""
+    if "comparison" in result:
+        return result.get("gold")
+    return result if "summary" in result else None
+
+
 def report_blocks(
     result: dict[str, Any], configuration: dict[str, Any], images: Sequence[Image]
 ) -> list[Block]:
     """Everything the report says, in order."""
     blocks: list[Block] = [Heading("Evaluatierapport", 1)]
     blocks += configuration_blocks(configuration)
-    if "ndcg@10" in result and "comparison" not in result:
+    for run in beir_runs(result):
         blocks += [
-            Heading(f"BEIR: {result.get('benchmark')}"),
-            _table(("maat", "waarde"), [[k, result.get(k)] for k in BEIR_KEYS]),
+            Heading(f"BEIR: {run.get('benchmark')}"),
+            _table(("maat", "waarde"), [[k, run.get(k)] for k in BEIR_KEYS]),
         ]
-        blocks += beir_blocks(str(result.get("benchmark")), result)
+        blocks += beir_blocks(str(run.get("benchmark")), run)
     blocks += targets_blocks(result)
     blocks += comparison_blocks(result)
-    blocks += [image for image in images]
+    blocks += images
     for name, detail in (result.get("benchmarks") or {}).items():
         blocks += beir_blocks(name, detail)
-    gold = result.get("gold") if "comparison" in result else (result if "summary" in result else None)
+    gold = gold_part(result)
     if gold:
         blocks += gold_blocks(gold)
     return blocks
@@ -403,11 +407,11 @@ def plot_per_question(scores: Mapping[str, Sequence[float]], path: Path, *, labe
 def per_question_scores(result: dict[str, Any]) -> dict[str, list[float]]:
     """nDCG@10 per query of every BEIR set and answerable gold case in ``result``."""
     scores: dict[str, list[float]] = {}
-    if "per_query" in result:
-        scores[str(result.get("benchmark"))] = [_ndcg(q) for q in result["per_query"]]
+    for run in beir_runs(result):
+        scores[str(run.get("benchmark"))] = [_ndcg(q) for q in run["per_query"]]
     for name, detail in (result.get("benchmarks") or {}).items():
         scores[name] = [_ndcg(q) for q in detail.get("per_query", [])]
-    gold = result.get("gold") if "comparison" in result else result
+    gold = gold_part(result)
     if gold and gold.get("cases"):
         scores["gold"] = [float(c["ndcg@10"]) for c in gold["cases"] if c.get("ndcg@10") is not None]
     return scores

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from langchain_core.embeddings import Embeddings
+
 from assistant.answering import Answerer
 from assistant.config import Settings
 from assistant.factory import Index, build_answerer, build_index
@@ -52,9 +54,11 @@ def eval_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"home": settings.home / "eval"})
 
 
-def prepare_index(settings: Settings, roots: dict[str, list[Path]]) -> tuple[Index, IngestReport]:
+def prepare_index(
+    settings: Settings, roots: dict[str, list[Path]], embeddings: Embeddings | None = None
+) -> tuple[Index, IngestReport]:
     """Open the evaluation store and bring it up to date with the evaluation archive."""
-    index = build_index(settings)
+    index = build_index(settings, embeddings=embeddings)
     paths = [p for paths in roots.values() for p in paths]
     report = Ingestor(
         index.store, index.lexical, index.embeddings, IngestOptions.from_settings(settings)
@@ -151,20 +155,19 @@ def summarize(results: Sequence[CaseResult], *, k: int = 5) -> dict[str, Any]:
     sentences = sum(r.sentences for r in answered)
     facts = [r.facts for r in answered if r.facts is not None]
     stages = sorted({stage for r in results for stage in r.timings})
+
+    def mean(metric: Callable[[list[str], set[str]], float]) -> float | None:
+        if not answerable:
+            return None
+        return sum(metric(r.retrieved, set(r.case.sources)) for r in answerable) / len(answerable)
+
     return {
         "cases": len(results),
         "answerable": len(answerable),
-        f"hit@{k}": sum(r.hit(k) for r in answerable) / len(answerable) if answerable else None,
-        f"recall@{k}": sum(recall_at_k(r.retrieved, set(r.case.sources), k) for r in answerable)
-        / len(answerable)
-        if answerable
-        else None,
-        "mrr@10": sum(mrr_at_k(r.retrieved, set(r.case.sources), 10) for r in answerable) / len(answerable)
-        if answerable
-        else None,
-        "ndcg@10": sum(ndcg_at_k(r.retrieved, set(r.case.sources), 10) for r in answerable) / len(answerable)
-        if answerable
-        else None,
+        f"hit@{k}": mean(lambda ranked, relevant: hit_at_k(ranked, relevant, k)),
+        f"recall@{k}": mean(lambda ranked, relevant: recall_at_k(ranked, relevant, k)),
+        "mrr@10": mean(mrr_at_k),
+        "ndcg@10": mean(ndcg_at_k),
         **rates,
         "fact_coverage": sum(facts) / len(facts) if facts else None,
         # Citation recall: the share of answer sentences that carry a citation which checks out.
@@ -194,18 +197,20 @@ def evaluate(
     answers: bool = True,
     calibrate_gate: bool = False,
     mode: str | None = None,
+    embeddings: Embeddings | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> dict[str, Any]:
     """Index the evaluation archive, run the cases, and return summary, calibration and per-case rows.
 
-    ``mode`` switches the retriever to one of :data:`eval.modes.MODES` (default: as configured).
+    ``mode`` switches the retriever to one of :data:`eval.modes.MODES` (default: as configured);
+    ``embeddings`` is an already loaded model for ``settings.embedding_model`` (else one is loaded).
     """
     settings = eval_settings(settings)
     roots = eval_roots(shared)
     runnable = [c for c in cases if c.root in roots]
     skipped = [c.id for c in cases if c.root not in roots]
     started = time.perf_counter()
-    index, report = prepare_index(settings, roots)
+    index, report = prepare_index(settings, roots, embeddings)
     ingest_seconds = time.perf_counter() - started
     answerer = build_answerer(settings, index=index, llm=llm)
     mode = mode or default_mode(settings)

@@ -184,3 +184,21 @@ def test_targets_are_judged_for_the_user_configuration() -> None:
     assert rows[("gold", "hit@5")] == (0.9, False)
     assert rows[("gold", "false_refusal_rate")] == (0.04, True)
     assert ("rijksoverheid_vac", "ndcg@10") not in rows
+
+
+def test_failures_without_incomplete_answers() -> None:
+    cases = [*COMPARISON["gold"]["cases"], _case("g5", answerable=True, hit=1.0, refused=False, facts=0.5)]
+    assert [c["id"] for c, _ in gold_failures(cases)] == ["g2", "g3", "g5"]
+    assert [c["id"] for c, _ in gold_failures(cases, facts=False)] == ["g2", "g3"]
+
+
+def test_several_beir_runs_are_each_reported(tmp_path: Path) -> None:
+    run = {
+        "benchmark": "b",
+        "ndcg@10": 0.5,
+        "per_query": [{"id": "q", "query": "v", "relevant": ["a"], "retrieved": ["a"], "ndcg@10": 1.0}],
+    }
+    md = write_report(
+        {"runs": [{**run, "benchmark": "een"}, {**run, "benchmark": "twee"}]}, tmp_path
+    ).read_text()
+    assert "## BEIR: een" in md and "## BEIR: twee" in md
