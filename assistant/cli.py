@@ -11,6 +11,8 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -62,26 +64,33 @@ def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Meer lo
     )
 
 
-def run_ingest(settings: Settings, paths: list[Path], *, show_progress: bool = True) -> IngestReport:
-    """Ingest ``paths`` with the configured parts, with a progress bar on stderr."""
+@contextmanager
+def _progress_bar(desc: str, unit: str, *, show: bool = True) -> Iterator[Callable[[int, int, str], None]]:
+    """A progress bar on stderr, driven by ``progress(done, total, label)`` callbacks."""
     from tqdm import tqdm
 
+    bar = tqdm(total=0, unit=unit, desc=desc, disable=not show, file=sys.stderr)
+
+    def progress(done: int, total: int, label: str = "") -> None:
+        bar.total = total
+        bar.set_postfix_str(label[-40:], refresh=False)
+        bar.update(done - bar.n)
+
+    try:
+        yield progress
+    finally:
+        bar.close()
+
+
+def run_ingest(settings: Settings, paths: list[Path], *, show_progress: bool = True) -> IngestReport:
+    """Ingest ``paths`` with the configured parts, with a progress bar on stderr."""
     from assistant.factory import build_index
     from ingest.pipeline import IngestOptions, Ingestor
 
     index = build_index(settings)
     ingestor = Ingestor(index.store, index.lexical, index.embeddings, IngestOptions.from_settings(settings))
-    bar = tqdm(total=0, unit="bestand", desc="Inlezen", disable=not show_progress, file=sys.stderr)
-
-    def progress(done: int, total: int, source: str) -> None:
-        bar.total = total
-        bar.set_postfix_str(source[-40:], refresh=False)
-        bar.update(done - bar.n)
-
-    try:
+    with _progress_bar("Inlezen", "bestand", show=show_progress) as progress:
         return ingestor.run(paths, progress=progress)
-    finally:
-        bar.close()
 
 
 def _summary(report: IngestReport) -> str:
@@ -493,8 +502,6 @@ def evaluate(
 
 def _eval_beir(paths: list[Path], mode: str | None) -> dict[str, Any]:
     """Run one or more BEIR sets in one mode; one set gives its figures at the top level."""
-    from tqdm import tqdm
-
     from assistant.embeddings import make_embeddings
     from eval.beir import (
         BeirFormatError,
@@ -517,15 +524,8 @@ def _eval_beir(paths: list[Path], mode: str | None) -> dict[str, Any]:
         except BeirFormatError as exc:
             _err(f"BEIR-set ongeldig: {exc}")
             raise typer.Exit(2) from exc
-        bar = tqdm(total=len(beir.corpus), unit="passage", desc=f"Indexeren {beir.name}", file=sys.stderr)
-
-        def progress(done: int, total: int, bar: Any = bar) -> None:
-            bar.update(done - bar.n)
-
-        try:
+        with _progress_bar(f"Indexeren {beir.name}", "passage") as progress:
             index = index_beir(settings, beir, embeddings, progress=progress)
-        finally:
-            bar.close()
         results = run_queries(retriever_for(settings, index, mode), beir)
         runs.append({
             **summarize_queries(results), "benchmark": beir.name, "model": settings.embedding_model,
@@ -543,23 +543,17 @@ def _eval_gold(
     answers: bool,
     calibrate: bool,
 ) -> dict[str, Any]:
-    from tqdm import tqdm
-
     from eval.runner import evaluate as run_evaluation
 
-    bar = tqdm(total=len(cases), unit="vraag", desc="Evalueren", file=sys.stderr)
-
-    def progress(done: int, total: int, case_id: str) -> None:
-        bar.set_postfix_str(case_id[-30:], refresh=False)
-        bar.update(done - bar.n)
-
-    try:
+    # Two bars: bringing the evaluation archive's store up to date (minutes the first time), the questions.
+    with (
+        _progress_bar("Evaluatie-archief inlezen", "bestand") as ingest_progress,
+        _progress_bar("Evalueren", "vraag") as progress,
+    ):
         return run_evaluation(
             _settings(), cases, shared=shared, llm=llm, answers=answers, calibrate_gate=calibrate,
-            mode=mode, progress=progress,
+            mode=mode, ingest_progress=ingest_progress, progress=progress,
         )  # fmt: skip
-    finally:
-        bar.close()
 
 
 def _eval_compare(

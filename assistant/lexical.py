@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +172,18 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def _bm25s() -> Any:
+    """The bm25s module, imported on first use, with its logger following the application's level.
+
+    bm25s sets its own logger to DEBUG when imported, which printed "Building index from tokens" on
+    every rebuild even without ``--verbose``.
+    """
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.NOTSET)
+    return bm25s
+
+
 def fingerprint(ids: Iterable[str]) -> str:
     """Order-independent digest of a set of chunk ids: equal sets, equal fingerprints."""
     digest = hashlib.sha256()
@@ -208,7 +221,7 @@ class LexicalIndex:
         if not meta.exists():
             return
         try:
-            import bm25s
+            bm25s = _bm25s()
 
             info = json.loads(meta.read_text())
             self._ids = list(info["ids"])
@@ -221,7 +234,7 @@ class LexicalIndex:
 
     def rebuild(self, ids: Sequence[str], texts: Sequence[str]) -> None:
         """Index exactly these chunks, replacing what was there; written atomically."""
-        import bm25s
+        bm25s = _bm25s()
 
         tmp = self.directory.with_name(self.directory.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)

@@ -133,9 +133,12 @@ def index_beir(
     embeddings: Embeddings,
     *,
     batch: int = 256,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> Index:
-    """Open (building what is missing of) the benchmark's collection for this embedding model."""
+    """Open (building what is missing of) the benchmark's collection for this embedding model.
+
+    ``progress(done, total, name)`` is called after every batch, like ingest's progress callback.
+    """
     index = build_index(bench_settings(settings, beir), embeddings=embeddings)
     present = set(index.store.all_ids())
     missing = [doc_id for doc_id in beir.corpus if doc_id not in present]
@@ -147,7 +150,7 @@ def index_beir(
         ]
         index.store.upsert(chunks, embeddings.embed_documents([embedding_text(c) for c in chunks]))
         if progress:
-            progress(len(beir.corpus) - len(missing) + start + len(chunks), len(beir.corpus))
+            progress(len(beir.corpus) - len(missing) + start + len(chunks), len(beir.corpus), beir.name)
     if index.lexical.current_fingerprint != fingerprint(beir.corpus):
         # The store gives BM25 the same text (title and passage) as an ingested archive gets.
         index.lexical.rebuild(*index.store.all_texts())

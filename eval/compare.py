@@ -68,7 +68,7 @@ def compare(
             say(f"{beir.name}: index for {model} ({len(beir.corpus)} passages)")
             t0 = time.perf_counter()
 
-            def embedded(done: int, total: int, name: str = beir.name) -> None:
+            def embedded(done: int, total: int, name: str) -> None:
                 say(f"{name}: {done}/{total} passages embedded")
 
             index = index_beir(model_settings, beir, embeddings, progress=embedded)

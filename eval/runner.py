@@ -55,14 +55,17 @@ def eval_settings(settings: Settings) -> Settings:
 
 
 def prepare_index(
-    settings: Settings, roots: dict[str, list[Path]], embeddings: Embeddings | None = None
+    settings: Settings,
+    roots: dict[str, list[Path]],
+    embeddings: Embeddings | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> tuple[Index, IngestReport]:
     """Open the evaluation store and bring it up to date with the evaluation archive."""
     index = build_index(settings, embeddings=embeddings)
     paths = [p for paths in roots.values() for p in paths]
     report = Ingestor(
         index.store, index.lexical, index.embeddings, IngestOptions.from_settings(settings)
-    ).run(paths)
+    ).run(paths, progress=progress)
     return index, report
 
 
@@ -198,6 +201,7 @@ def evaluate(
     calibrate_gate: bool = False,
     mode: str | None = None,
     embeddings: Embeddings | None = None,
+    ingest_progress: Callable[[int, int, str], None] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> dict[str, Any]:
     """Index the evaluation archive, run the cases, and return summary, calibration and per-case rows.
@@ -210,7 +214,7 @@ def evaluate(
     runnable = [c for c in cases if c.root in roots]
     skipped = [c.id for c in cases if c.root not in roots]
     started = time.perf_counter()
-    index, report = prepare_index(settings, roots, embeddings)
+    index, report = prepare_index(settings, roots, embeddings, ingest_progress)
     ingest_seconds = time.perf_counter() - started
     answerer = build_answerer(settings, index=index, llm=llm)
     mode = mode or default_mode(settings)
