@@ -14,6 +14,7 @@ run: setup
 	$(BIN)/lobby start
 
 test: setup
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
 
 setup: $(STAMP) models

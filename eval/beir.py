@@ -21,11 +21,11 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.config import Settings
-from assistant.factory import Index, build_index, build_retriever
-from assistant.lexical import fingerprint
-from assistant.retrieval import Retriever
-from assistant.schema import Chunk, DocMeta
+from assistant.core.records import Chunk, DocMeta, Scope
+from assistant.core.settings import Settings
+from assistant.index.lexical import fingerprint
+from assistant.rag.retrieval import Retriever
+from assistant.services.wiring import Index, build_index, build_retriever
 from eval.metrics import median, mrr_at_k, ndcg_at_k, recall_at_k
 from eval.modes import apply_mode
 from ingest.chunking import embedding_text
@@ -107,15 +107,24 @@ def load_beir(directory: Path, *, split: str = "test") -> BeirSet:
     return BeirSet(directory.name, corpus, judged, qrels, digest.hexdigest())
 
 
-def passage_chunk(doc_id: str, title: str, text: str, content_hash: str) -> Chunk:
-    """A passage as a chunk of a one-chunk document named by its id."""
+def passage_document(title: str) -> str:
+    """The ``doc_id`` of a passage: passages under one title (one law, one FAQ page) are one document.
+
+    Retrieval merges near-copies only within a document, as it merges the DOCX and PDF copy of a letter.
+    """
+    return "beir-" + hashlib.sha256(title.encode("utf-8")).hexdigest()[:16]
+
+
+def passage_chunk(passage_id: str, title: str, text: str, content_hash: str) -> Chunk:
+    """A passage as a chunk of a one-chunk file named by its id."""
     return Chunk(
-        chunk_id=doc_id,
+        chunk_id=passage_id,
         text=text,
-        source=doc_id,
+        source=passage_id,
         root=ROOT,
         ordinal=0,
         meta=DocMeta(title=title),
+        doc_id=passage_document(title),
         file_hash=content_hash[:16],
         n_chunks=1,
     )
@@ -151,10 +160,21 @@ def index_beir(
         index.store.upsert(chunks, embeddings.embed_documents([embedding_text(c) for c in chunks]))
         if progress:
             progress(len(beir.corpus) - len(missing) + start + len(chunks), len(beir.corpus), beir.name)
+    _add_document_ids(index, beir)
     if index.lexical.current_fingerprint != fingerprint(beir.corpus):
         # The store gives BM25 the same text (title and passage) as an ingested archive gets.
         index.lexical.rebuild(*index.store.all_texts())
     return index
+
+
+def _add_document_ids(index: Index, beir: BeirSet) -> None:
+    """Give passages cached before documents had ids their ``doc_id`` (metadata only, no re-embedding)."""
+    stale = [(i, m) for i, m in index.store.metadatas() if "doc_id" not in m]
+    for start in range(0, len(stale), 500):
+        part = stale[start : start + 500]
+        index.store.update_metadata(
+            [i for i, _ in part], [{**m, "doc_id": passage_document(beir.corpus[i][0])} for i, m in part]
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +196,7 @@ def run_queries(retriever: Retriever, beir: BeirSet, *, k: int = 10) -> list[Que
     results: list[QueryResult] = []
     for query_id, query in beir.queries.items():
         started = time.perf_counter()
-        hits = retriever.search(query, k=k)
+        hits = retriever.search(query, k=k, scope=Scope.full())
         seconds = time.perf_counter() - started
         ranked = tuple(dict.fromkeys(s for h in hits for s in (h.source, *h.alternates)))
         relevant = beir.qrels[query_id]
@@ -221,3 +241,27 @@ def query_rows(results: Sequence[QueryResult]) -> list[dict[str, Any]]:
 def retriever_for(settings: Settings, index: Index, mode: str) -> Retriever:
     """The factory's retriever over a benchmark index, switched to one of :data:`eval.modes.MODES`."""
     return apply_mode(build_retriever(settings, index=index), mode)
+
+
+def evaluate_beir(
+    settings: Settings,
+    paths: Sequence[Path],
+    *,
+    mode: str,
+    embeddings: Embeddings,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> dict[str, Any]:
+    """Run BEIR sets in one mode; one set gives its figures at the top level, several a ``runs`` list.
+
+    Raises :class:`BeirFormatError` (naming the file and line) for a malformed set.
+    """
+    runs: list[dict[str, Any]] = []
+    for path in paths:
+        beir = load_beir(path)
+        index = index_beir(settings, beir, embeddings, progress=progress)
+        results = run_queries(retriever_for(settings, index, mode), beir)
+        runs.append({
+            **summarize_queries(results), "benchmark": beir.name, "model": settings.embedding_model,
+            "mode": mode, "per_query": query_rows(results),
+        })  # fmt: skip
+    return runs[0] if len(runs) == 1 else {"runs": runs}

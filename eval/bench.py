@@ -18,9 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.config import Settings
-from assistant.embeddings import make_embeddings
-from assistant.factory import build_index
+from assistant.core.settings import Settings
+from assistant.services.wiring import build_embeddings, build_index
 from ingest.chunking import embedding_text
 from ingest.loaders import LoadError
 from ingest.pipeline import IngestOptions, Ingestor, discover, read_chunks
@@ -43,7 +42,7 @@ def _chunk_texts(paths: list[Path], options: IngestOptions) -> list[str]:
 
 def bench_ingest(settings: Settings, paths: list[Path]) -> dict[str, Any]:
     """Measure first ingest, bare encoding of the same chunks, and an unchanged re-ingest."""
-    embeddings = make_embeddings(settings)
+    embeddings = build_embeddings(settings)
     embeddings.embed_documents(["opwarmen van het model"])  # load and warm up before timing
     options = IngestOptions.from_settings(settings)
     texts = _chunk_texts(paths, options)

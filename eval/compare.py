@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.config import Settings
-from assistant.embeddings import make_embeddings
+from assistant.core.settings import Settings
+from assistant.services.wiring import build_embeddings
 from eval.beir import index_beir, load_beir, query_rows, retriever_for, run_queries, summarize_queries
 from eval.gold import GoldCase
 from eval.metrics import GOLD_METRICS
@@ -62,7 +62,7 @@ def compare(
     sets = [load_beir(path) for path in benchmarks]
     for number, model in enumerate(models):
         model_settings = settings.model_copy(update={"embedding_model": model})
-        embeddings = make_embeddings(model_settings)
+        embeddings = build_embeddings(model_settings)
         model_modes = [mode for mode in modes if mode != "bm25" or number == 0]
         for beir in sets:
             say(f"{beir.name}: index for {model} ({len(beir.corpus)} passages)")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.answering import Turn
+from assistant.core.answers import Turn
 from ingest.loaders import SUPPORTED_SUFFIXES
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"

@@ -10,7 +10,7 @@ import math
 import statistics
 from collections.abc import Iterable, Sequence
 
-from assistant.citations import normalise_for_match
+from assistant.rag.citations import normalise_for_match
 
 #: The quality figures of a gold run, in the order reports and comparisons show them.
 GOLD_METRICS = (

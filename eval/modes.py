@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assistant.config import Settings
-from assistant.retrieval import Retriever
+from assistant.core.settings import Settings
+from assistant.rag.retrieval import Retriever
 
 MODES: dict[str, dict[str, bool]] = {
     "bm25": {"dense": False, "lexical": True, "expand": False},

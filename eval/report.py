@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.core.text import one_line
 from eval.metrics import GOLD_METRICS
 
 
@@ -220,7 +221,7 @@ def gold_blocks(gold: dict[str, Any]) -> list[Block]:
                 _table(
                     ("id", "wat", "verwacht", "gevonden (top 5)", "antwoord"),
                     [
-                        [c["id"], why, c["expected"], c["retrieved"], _short(c.get("answer", ""))]
+                        [c["id"], why, c["expected"], c["retrieved"], one_line(c.get("answer", ""))]
                         for c, why in failures
                     ],
                 )
@@ -242,11 +243,6 @@ def gold_failures(cases: Sequence[dict[str, Any]], *, facts: bool = True) -> lis
         elif not case.get("refused"):
             failures.append((case, "beantwoord, niet in archief"))
     return failures
-
-
-def _short(text: str, limit: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def configuration_blocks(configuration: dict[str, Any]) -> list[Block]:

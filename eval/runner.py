@@ -16,11 +16,13 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.answering import Answerer
-from assistant.config import Settings
-from assistant.factory import Index, build_answerer, build_index
-from assistant.gate import Evidence, Thresholds, calibrate, decide, measure
-from assistant.schema import IngestReport
+from assistant.core.answers import Evidence
+from assistant.core.records import IngestReport, Scope
+from assistant.core.settings import Settings
+from assistant.rag.answering import Answerer
+from assistant.rag.gate import Thresholds, calibrate
+from assistant.rag.steps import gate, retrieve
+from assistant.services.wiring import Index, build_answerer, build_index, build_ingestor
 from eval.gold import GoldCase, stem
 from eval.metrics import (
     citation_precision,
@@ -33,7 +35,6 @@ from eval.metrics import (
     refusal_rates,
 )
 from eval.modes import apply_mode, default_mode
-from ingest.pipeline import IngestOptions, Ingestor
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +64,7 @@ def prepare_index(
     """Open the evaluation store and bring it up to date with the evaluation archive."""
     index = build_index(settings, embeddings=embeddings)
     paths = [p for paths in roots.values() for p in paths]
-    report = Ingestor(
-        index.store, index.lexical, index.embeddings, IngestOptions.from_settings(settings)
-    ).run(paths, progress=progress)
+    report = build_ingestor(settings, index=index).run(paths, progress=progress)
     return index, report
 
 
@@ -118,32 +117,47 @@ def run_cases(
     answers: bool = True,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> list[CaseResult]:
-    """Retrieve (and, with ``answers``, answer) every case; evidence is always recorded."""
+    """Run every case through the product's pipeline once; evidence and ranking are always recorded.
+
+    With ``answers`` the whole pipeline runs (:meth:`Answerer.answer`) and its recorded steps give every
+    figure: the ranking from the retrieve step's hits, the gate's evidence, the answer. Without, only the
+    steps before generation run (condense, retrieve, gate), as the calibration needs.
+    """
     results: list[CaseResult] = []
+    scope = Scope.full()
     for number, case in enumerate(cases, start=1):
-        standalone = answerer.standalone_question(case.question, case.history)
-        started = time.perf_counter()
-        hits = answerer.retriever.search(standalone, k=10)
-        retrieve_seconds = time.perf_counter() - started
+        if answers:
+            answer = answerer.answer(case.question, case.history, scope=scope)
+            hits, evidence, refused, timings = (
+                answer.retrieved,
+                answer.evidence,
+                answer.refused,
+                answer.timings,
+            )
+        else:
+            started = time.perf_counter()
+            standalone = answerer.standalone_question(case.question, case.history)
+            found = retrieve(
+                answerer.retriever, standalone, scope=scope, k=answerer.options.k,
+                timeline_k=answerer.options.timeline_k, depth=answerer.options.depth,
+            )  # fmt: skip
+            evidence, answerable = gate(
+                standalone, found.top, answerer.retriever, answerer.options.thresholds
+            )
+            hits, refused, timings = found.hits, not answerable, {"retrieve": time.perf_counter() - started}
         # A hit counts for every file it stands for (the DOCX it was found in and the PDF copy).
         retrieved = list(dict.fromkeys(s for h in hits for s in (stem(h.source), *map(stem, h.alternates))))
-        retriever = answerer.retriever
-        evidence = measure(standalone, hits[: answerer.options.k], retriever.glossary, retriever.lexical.idf)
-        result = CaseResult(case, retrieved, evidence)
-        result.refused = not decide(evidence, answerer.options.thresholds)
-        result.timings = {"retrieve": retrieve_seconds}
+        assert evidence is not None
+        result = CaseResult(case, retrieved, evidence, refused=refused, timings=timings)
         if answers:
-            answer = answerer.answer(case.question, case.history)
-            result.refused = answer.refused
             result.answer = answer.text
-            result.timings = answer.timings
-            if not answer.refused:
-                result.facts = fact_coverage(answer.text, case.facts) if case.answerable else None
-                content = [c for c in answer.checked if c.has_content]
-                result.sentences = len(content)
-                result.supported = sum(1 for c in content if c.supported)
-                result.cited = sum(len(c.cited) for c in content)
-                result.verified = sum(len(c.verified) for c in content)
+        if answers and not answer.refused:
+            result.facts = fact_coverage(answer.text, case.facts) if case.answerable else None
+            content = [c for c in answer.checked if c.has_content]
+            result.sentences = len(content)
+            result.supported = sum(1 for c in content if c.supported)
+            result.cited = sum(len(c.cited) for c in content)
+            result.verified = sum(len(c.verified) for c in content)
         results.append(result)
         if progress:
             progress(number, len(cases), case.id)
@@ -187,7 +201,7 @@ def summarize(results: Sequence[CaseResult], *, k: int = 5) -> dict[str, Any]:
 
 
 def calibrate_thresholds(results: Sequence[CaseResult]) -> tuple[Thresholds, float]:
-    """Gate thresholds from the evidence of every case (see :func:`assistant.gate.calibrate`)."""
+    """Gate thresholds from the evidence of every case (see :func:`assistant.rag.gate.calibrate`)."""
     return calibrate([(r.evidence, r.case.answerable) for r in results])
 
 

@@ -12,8 +12,8 @@ import hashlib
 import re
 from collections.abc import Iterator, Sequence
 
-from assistant.schema import Chunk, DocMeta, Page
-from assistant.text import split_sentences
+from assistant.core.records import Chunk, DocMeta, Page
+from assistant.core.text import split_sentences
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -110,6 +110,8 @@ def chunk_document(
     file_hash: str,
     target: int = 300,
     overlap: int = 50,
+    doc_id: str = "",
+    access: str = "openbaar",
 ) -> list[Chunk]:
     """All chunks of one document, in reading order, each carrying the document's metadata."""
     if overlap >= target:
@@ -123,6 +125,8 @@ def chunk_document(
             root=root,
             ordinal=ordinal,
             meta=meta,
+            doc_id=doc_id,
+            access=access,
             page=page.page,
             slide=page.slide,
             section=page.section,

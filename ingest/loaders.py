@@ -1,10 +1,11 @@
 """Turn one file into citable pages: PDF, DOCX, PPTX, plain text, Markdown and HTML.
 
-:func:`load` dispatches on the file's suffix and returns a :class:`~assistant.schema.LoadedDocument` whose
-pages carry the anchors a citation needs (PDF page, slide number, or the section heading a passage sits
-under). Every problem a user can fix or should know about - an unsupported type, an empty, corrupt or
-encrypted file, a scan without a text layer - is raised as :class:`LoadError` with a readable Dutch reason
-that the ingest report shows next to the file name. Non-fatal problems (a text file that is not UTF-8, a
+Its :func:`load` dispatches on the file's suffix and returns a
+:class:`~assistant.core.records.LoadedDocument` whose pages carry the anchors a citation needs (PDF
+page, slide number, or the section heading a passage sits under). Every problem a user can fix or
+should know about - an unsupported type, an empty, corrupt or encrypted file, a scan without a text
+layer - is raised as :class:`LoadError` with a readable Dutch reason that the ingest report shows next
+to the file name. Non-fatal problems (a text file that is not UTF-8, a
 PDF page that could not be read) become ``LoadedDocument.warnings`` instead, so the file is never dropped.
 
 The loaders only read the file; size limits, hashing and chunking belong to the pipeline.
@@ -30,7 +31,8 @@ from pptx.shapes.group import GroupShape
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
-from assistant.schema import LoadedDocument, Page
+from assistant.core.records import LoadedDocument, Page
+from assistant.core.text import one_line
 
 logger = logging.getLogger(__name__)
 
@@ -194,10 +196,9 @@ class _Sections:
         return tuple(self._pages)
 
 
-def _short(exc: BaseException, limit: int = 160) -> str:
+def _detail(exc: BaseException, limit: int = 160) -> str:
     """A one-line detail for a LoadError message: the library's message, or its type when it has none."""
-    detail = " ".join(str(exc).split()) or type(exc).__name__
-    return detail if len(detail) <= limit else detail[: limit - 1] + "…"
+    return one_line(str(exc), limit) or type(exc).__name__
 
 
 def _require_text(pages: tuple[Page, ...], kind: str) -> tuple[Page, ...]:
@@ -288,7 +289,7 @@ def _open_pdf(path: Path) -> PdfReader:
     except FileNotDecryptedError as exc:
         raise LoadError("PDF is versleuteld (wachtwoord vereist)") from exc
     except Exception as exc:  # pypdf raises many types (PdfReadError, KeyError, ...) on broken files
-        raise LoadError(f"PDF is beschadigd of onleesbaar: {_short(exc)}") from exc
+        raise LoadError(f"PDF is beschadigd of onleesbaar: {_detail(exc)}") from exc
     return reader
 
 
@@ -303,7 +304,7 @@ def _read_pdf(path: Path) -> LoadedDocument:
             raw = reader.pages[number - 1].extract_text() or ""
         except Exception as exc:  # one broken page should not cost the rest of the document
             logger.warning("%s: pagina %d niet leesbaar: %s", path.name, number, exc)
-            problems.append(f"pagina {number} kon niet worden gelezen: {_short(exc, 80)}")
+            problems.append(f"pagina {number} kon niet worden gelezen: {_detail(exc, 80)}")
             continue
         text = normalise_text(raw, join_hyphens=True)
         if text:
@@ -422,7 +423,7 @@ def load_docx(path: Path) -> LoadedDocument:
         document = docx.Document(str(path))
         body = document.element.body
     except Exception as exc:  # BadZipFile, PackageNotFoundError, KeyError, XMLSyntaxError, ...
-        raise LoadError(f"DOCX is beschadigd of onleesbaar: {_short(exc)}") from exc
+        raise LoadError(f"DOCX is beschadigd of onleesbaar: {_detail(exc)}") from exc
 
     sections = _Sections()
     for is_heading, text in _docx_items(body, document):
@@ -473,7 +474,7 @@ def load_pptx(path: Path) -> LoadedDocument:
         presentation = Presentation(str(path))
         slides = list(presentation.slides)
     except Exception as exc:  # BadZipFile, PackageNotFoundError, KeyError, XMLSyntaxError, ...
-        raise LoadError(f"PPTX is beschadigd of onleesbaar: {_short(exc)}") from exc
+        raise LoadError(f"PPTX is beschadigd of onleesbaar: {_detail(exc)}") from exc
 
     pages: list[Page] = []
     for number, slide in enumerate(slides, start=1):
@@ -677,7 +678,7 @@ def load_html(path: Path) -> LoadedDocument:
     try:
         soup = BeautifulSoup(text, "lxml")
     except Exception as exc:  # lxml copes with nearly anything; this is for the truly unparseable
-        raise LoadError(f"HTML is onleesbaar: {_short(exc)}") from exc
+        raise LoadError(f"HTML is onleesbaar: {_detail(exc)}") from exc
 
     properties: dict[str, str] = {}
     if soup.title is not None:
@@ -745,12 +746,12 @@ def load(path: Path) -> LoadedDocument:
     except LoadError:
         raise
     except OSError as exc:
-        raise LoadError(f"bestand kan niet worden gelezen: {exc.strerror or _short(exc)}") from exc
+        raise LoadError(f"bestand kan niet worden gelezen: {exc.strerror or _detail(exc)}") from exc
     except Exception as exc:
         # The loaders turn the failures they know into LoadError; anything else is a library choking on
         # an odd file. Keep the traceback in the log, but give the pipeline the one exception type it
         # handles per file, so one bad file never stops an ingest run.
         logger.exception("%s: onverwachte fout bij het laden", path)
-        raise LoadError(f"bestand kon niet worden gelezen: {type(exc).__name__}: {_short(exc)}") from exc
+        raise LoadError(f"bestand kon niet worden gelezen: {type(exc).__name__}: {_detail(exc)}") from exc
     logger.debug("%s: %d pagina's/secties geladen", path.name, len(document.pages))
     return document

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,11 +28,12 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.config import Settings
-from assistant.lexical import LexicalIndex, fingerprint
-from assistant.schema import Chunk, FileFailure, IngestReport
-from assistant.store import FileState, VectorStore
+from assistant.core.records import Chunk, FileFailure, FileResult, IngestReport
+from assistant.core.settings import Settings
+from assistant.index.lexical import LexicalIndex, fingerprint
+from assistant.index.store import FileState, VectorStore
 from ingest.chunking import chunk_document, embedding_text
+from ingest.identity import document_id
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load
 from ingest.metadata import extract_metadata
 
@@ -39,7 +41,7 @@ log = logging.getLogger(__name__)
 
 #: Bump when loaders, metadata extraction or chunking change what they produce for the same bytes:
 #: every file then counts as changed and is re-chunked and re-embedded by the next run.
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3  # 3: doc_id and access level on every chunk
 
 #: Progress callback: (files done, files total, current source).
 Progress = Callable[[int, int, str], None]
@@ -52,6 +54,7 @@ class IngestOptions:
     chunk_tokens: int = 300
     chunk_overlap: int = 50
     max_file_mb: float = 50.0
+    default_access: str = "openbaar"
     # Chunks collected across files before one encoder call. The encoder sorts a call's texts by
     # length to limit padding; small calls pad more (64 cost ~14 % throughput on data/ against one call
     # for everything). 256 is near the one-call optimum while a killed run loses at most that much work.
@@ -63,6 +66,7 @@ class IngestOptions:
             chunk_tokens=settings.chunk_tokens,
             chunk_overlap=settings.chunk_overlap,
             max_file_mb=settings.max_file_mb,
+            default_access=settings.default_access,
             embed_buffer=max(256, settings.embedding_batch_size * 16),
         )
 
@@ -76,6 +80,16 @@ class _Pending:
     @property
     def size(self) -> int:
         return sum(len(f[4]) for f in self.files)
+
+
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def write_lock(store_name: str) -> threading.Lock:
+    """The process-wide lock that serialises writers (ingest, removal) of one store."""
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(store_name, threading.Lock())
 
 
 def _is_candidate(path: Path, root: Path) -> bool:
@@ -121,6 +135,7 @@ def read_chunks(
     chunks = chunk_document(
         document.pages, meta, source=source, root=root, file_hash=file_hash,
         target=options.chunk_tokens, overlap=options.chunk_overlap,
+        doc_id=document_id(meta, document.text), access=options.default_access,
     )  # fmt: skip
     if not chunks:
         raise LoadError("geen tekst gevonden in het bestand")
@@ -144,7 +159,15 @@ class Ingestor:
         self._deleted = False  # set when a failed file's old chunks were removed during a run
 
     def run(self, paths: Iterable[Path], *, progress: Progress | None = None) -> IngestReport:
-        """Ingest every path (folder or file) and return what happened."""
+        """Ingest every path (folder or file) and return what happened.
+
+        Runs on one store are serialised within the process (see :func:`write_lock`); searches go on
+        meanwhile and see each file either before or after its update.
+        """
+        with write_lock(self.store.name):
+            return self._run(paths, progress)
+
+    def _run(self, paths: Iterable[Path], progress: Progress | None) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
         plans = [discover(Path(p)) for p in paths]
@@ -172,6 +195,7 @@ class Ingestor:
                 for source in sorted(set(existing) - seen):
                     self.store.delete_file(root_key, source)
                     report.removed += 1
+                    report.files.append(FileResult(source, root_key, "removed"))
                     changed = True
         changed |= self._flush(pending, report)
         self._sync_lexical(force=changed or self._deleted)
@@ -202,6 +226,7 @@ class Ingestor:
             file_hash = version_key(file_sha256(path), self.options)
             if state is not None and state.complete_hash() == file_hash:
                 report.unchanged += 1
+                report.files.append(FileResult(source, root, "unchanged", sum(state.counts.values())))
                 return None
             chunks, warnings = read_chunks(
                 path, root=root, source=source, file_hash=file_hash, options=self.options
@@ -226,6 +251,7 @@ class Ingestor:
         """Report a failed file; chunks of an older readable version no longer describe it: remove them."""
         log.warning("%s: %s", source, reason)
         report.failed.append(FileFailure(source, reason))
+        report.files.append(FileResult(source, root, "failed", reason=reason))
         if state is not None:
             self.store.delete_file(root, source)
             self._deleted = True
@@ -247,6 +273,10 @@ class Ingestor:
                 report.updated += 1
             else:
                 report.added += 1
+            status = "updated" if existed else "added"
+            report.files.append(
+                FileResult(source, root, status, len(file_chunks), doc_id=file_chunks[0].doc_id)
+            )
             report.chunks += len(file_chunks)
         pending.files.clear()
         return True

@@ -13,9 +13,9 @@ import json
 import sys
 from pathlib import Path
 
-from assistant.config import load_settings
-from assistant.embeddings import make_embeddings
-from assistant.fusion import reciprocal_rank_fusion
+from assistant.core.settings import load_settings
+from assistant.index.fusion import reciprocal_rank_fusion
+from assistant.services.wiring import build_embeddings
 from eval.beir import index_beir, load_beir
 from eval.metrics import ndcg_at_k
 
@@ -27,7 +27,7 @@ def sweep(path: Path, depth: int = 30) -> dict[str, float]:
     """Mean nDCG@10 of dense, BM25 and every (k, weight) fusion on one benchmark."""
     settings = load_settings()
     beir = load_beir(path)
-    embeddings = make_embeddings(settings)
+    embeddings = build_embeddings(settings)
     index = index_beir(settings, beir, embeddings)
     runs = []
     for query_id, query in beir.queries.items():

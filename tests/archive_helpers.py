@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.config import Settings
-from assistant.embeddings import HashEmbeddings
-from assistant.factory import Index, build_index
+from assistant.core.settings import Settings
+from assistant.services.wiring import Index, build_index
+from assistant.testing import HashEmbeddings
 from ingest.pipeline import Ingestor
 
 DOCS = {

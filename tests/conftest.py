@@ -51,8 +51,8 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture(scope="session")
 def real_index(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """The sample archive ingested once per test session with the real offline embedding model."""
-    from assistant.config import Settings
-    from assistant.factory import build_index
+    from assistant.core.settings import Settings
+    from assistant.services.wiring import build_index
     from ingest.pipeline import IngestOptions, Ingestor
 
     settings = Settings(home=tmp_path_factory.mktemp("real-index"))

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering import (
-    Answer,
-    Answerer,
-    AnswerOptions,
-    Turn,
-    heuristic_standalone,
-    is_timeline_question,
-)
-from assistant.factory import Index
-from assistant.gate import Thresholds
-from assistant.glossary import load_glossary
-from assistant.llm import EchoChatModel
-from assistant.retrieval import Filters, Retriever
-from assistant.text import format_date
+from assistant.core.answers import Answer, Delta, Stage, Turn
+from assistant.core.dates import format_date
+from assistant.core.records import Scope
+from assistant.rag.answering import Answerer, AnswerOptions
+from assistant.rag.gate import Thresholds
+from assistant.rag.glossary import load_glossary
+from assistant.rag.retrieval import Filters, Retriever
+from assistant.rag.steps import heuristic_standalone, is_timeline_question
+from assistant.services.wiring import Index
+from assistant.testing import EchoChatModel
 
 from .archive_helpers import ingested_index
 
 GATE = Thresholds(min_dense=0.05, min_coverage=0.5)
+FULL = Scope.full()
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +34,7 @@ def _answerer(index: Index, llm: EchoChatModel | None) -> Answerer:
 def test_sources_reach_the_prompt_numbered_and_answer_is_cited(index: Index) -> None:
     llm = EchoChatModel(prompts=[])
     answer = _answerer(index, llm).answer(
-        "Hoeveel minder inkomsten krijgt de OV-sector door de herijkingsmetingen?"
+        "Hoeveel minder inkomsten krijgt de OV-sector door de herijkingsmetingen?", scope=FULL
     )
     assert not answer.refused
     (prompt,) = llm.prompts
@@ -54,7 +51,9 @@ def test_sources_reach_the_prompt_numbered_and_answer_is_cited(index: Index) -> 
 
 def test_uncovered_question_is_refused_before_any_generation(index: Index) -> None:
     llm = EchoChatModel(prompts=[])
-    answer = _answerer(index, llm).answer("Wat is het standpunt over windturbines op zee bij Texel?")
+    answer = _answerer(index, llm).answer(
+        "Wat is het standpunt over windturbines op zee bij Texel?", scope=FULL
+    )
     assert answer.refused and answer.citations == []
     assert llm.prompts == []  # the model was never asked
     assert "Gezocht op: windturbin" in answer.text
@@ -62,15 +61,22 @@ def test_uncovered_question_is_refused_before_any_generation(index: Index) -> No
 
 
 def test_streaming_yields_text_then_the_answer(index: Index) -> None:
-    events = list(_answerer(index, EchoChatModel(prompts=[])).stream("topprioriteit NDS informatiepositie"))
-    assert all(isinstance(e, str) for e in events[:-1]) and isinstance(events[-1], Answer)
-    assert len(events) > 3  # token by token
+    events = list(
+        _answerer(index, EchoChatModel(prompts=[])).stream("topprioriteit NDS informatiepositie", scope=FULL)
+    )
+    assert all(isinstance(e, Delta | Stage) for e in events[:-1]) and isinstance(events[-1], Answer)
+    assert sum(isinstance(e, Delta) for e in events) > 3  # token by token
+    stages = [e.name for e in events if isinstance(e, Stage)]
+    assert stages == ["retrieve", "found", "generate", "verify"]
+    assert "".join(e.text for e in events if isinstance(e, Delta)) == events[-1].draft
 
 
 def test_extractive_mode_is_deterministic_and_cited(index: Index) -> None:
     answerer = _answerer(index, None)
-    first = answerer.answer("Wat is de topprioriteit voor de Nationale Digitaliseringsstrategie?")
-    second = answerer.answer("Wat is de topprioriteit voor de Nationale Digitaliseringsstrategie?")
+    first = answerer.answer("Wat is de topprioriteit voor de Nationale Digitaliseringsstrategie?", scope=FULL)
+    second = answerer.answer(
+        "Wat is de topprioriteit voor de Nationale Digitaliseringsstrategie?", scope=FULL
+    )
     assert first.text == second.text and not first.refused
     assert "informatiepositie" in first.text and first.citations[0].title.startswith("Inbreng provincies")
     assert first.verified_share == 1.0
@@ -78,7 +84,7 @@ def test_extractive_mode_is_deterministic_and_cited(index: Index) -> None:
 
 def test_position_over_time_is_dated_newest_first_with_change(index: Index) -> None:
     answer = _answerer(index, None).answer(
-        "Wat zei IPO over het tekort door de herijking van het studenten OV?"
+        "Wat zei IPO over het tekort door de herijking van het studenten OV?", scope=FULL
     )
     assert answer.mode == "timeline"
     lines = answer.text.splitlines()
@@ -90,7 +96,7 @@ def test_position_over_time_is_dated_newest_first_with_change(index: Index) -> N
 
 def test_filters_reach_retrieval(index: Index) -> None:
     answer = _answerer(index, None).answer(
-        "tekort studenten OV herijking", filters=Filters(doc_types=("position paper",))
+        "tekort studenten OV herijking", filters=Filters(doc_types=("position paper",)), scope=FULL
     )
     assert {c.source for c in answer.citations} == {"positions/2024-09-02_h3b.md"}
 
@@ -100,7 +106,7 @@ def test_follow_up_is_rewritten_by_the_model_or_heuristically(index: Index) -> N
     assert "Studenten Reis Product" in heuristic_standalone("En wanneer was dat?", history)
     own = "Wat is de topprioriteit voor de NDS?"
     assert heuristic_standalone(own, history) == own
-    answer = _answerer(index, None).answer("En hoeveel minder inkomsten zijn dat?", history)
+    answer = _answerer(index, None).answer("En hoeveel minder inkomsten zijn dat?", history, scope=FULL)
     assert "Studenten" in answer.standalone and not answer.refused
 
 
@@ -112,6 +118,22 @@ def test_timeline_detection_and_dates() -> None:
 
 
 def test_answer_json_contract(index: Index) -> None:
-    data = _answerer(index, None).answer("topprioriteit NDS informatiepositie").to_json()
+    data = _answerer(index, None).answer("topprioriteit NDS informatiepositie", scope=FULL).to_json()
     assert {"answer", "refused", "citations", "timings"} <= set(data)
-    assert set(data["citations"][0]) >= {"n", "source", "title", "page", "slide", "date", "quote", "chunk_id"}  # type: ignore[index]
+    citation = data["citations"][0]  # type: ignore[index]
+    assert set(citation) >= {
+        "n",
+        "source",
+        "title",
+        "page",
+        "slide",
+        "date",
+        "quote",
+        "chunk_id",
+        "doc_id",
+        "root",
+        "path",
+    }
+    assert citation["path"].endswith(citation["source"]) and citation["path"].startswith(citation["root"])
+    start, end = citation["quote_start"], citation["quote_end"]
+    assert start is not None and end > start

@@ -1,56 +1,41 @@
-"""Imports point one way: edges (cli, ui) -> services (ingest, eval) -> core (assistant)."""
+"""Imports point one way; the rules are import-linter contracts in pyproject.toml, checked here too.
+
+`make test` runs ``lint-imports`` before pytest; this test runs the same contracts so that a plain
+``pytest`` run catches a broken layer as well, and states which layers the contracts must name.
+"""
 
 from __future__ import annotations
 
-import ast
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 from .conftest import REPO
 
-EDGES = {"assistant/cli.py", "assistant/ui.py"}
+LAYERS = [
+    "assistant.app",
+    "eval",
+    "assistant.services",
+    "ingest | assistant.rag",
+    "assistant.index | assistant.testing",
+    "assistant.core",
+]
 
 
-def _imports(path: Path) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-    return names
+def test_contracts_name_every_layer_and_exempt_nothing() -> None:
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"]
+    layers = [c for c in config["contracts"] if c["type"] == "layers"]
+    assert [c["layers"] for c in layers] == [LAYERS]
+    assert not any("ignore_imports" in c for c in config["contracts"]), "no module is whitelisted"
+    packages = {p.name for p in (REPO / "assistant").iterdir() if (p / "__init__.py").exists()}
+    named = {part.strip().split(".")[1] for layer in LAYERS for part in layer.split("|") if "." in part}
+    modules = {p.stem for p in (REPO / "assistant").glob("*.py")} - {"__init__"}
+    assert packages | modules <= named, f"assistant parts outside every layer: {(packages | modules) - named}"
 
 
-def _modules(package: str) -> list[Path]:
-    return sorted((REPO / package).rglob("*.py"))
-
-
-def test_core_imports_neither_services_nor_edges_nor_ui_libraries() -> None:
-    for path in _modules("assistant"):
-        rel = path.relative_to(REPO).as_posix()
-        if rel in EDGES:
-            continue
-        bad = {
-            name
-            for name in _imports(path)
-            if name.split(".")[0] in {"ingest", "eval", "gradio", "typer", "click"}
-            or name in {"assistant.cli", "assistant.ui"}
-        }
-        assert not bad, f"{rel} imports {bad}"
-
-
-def test_services_do_not_import_edges() -> None:
-    for package in ("ingest", "eval"):
-        for path in _modules(package):
-            bad = {
-                n for n in _imports(path) if n in {"assistant.cli", "assistant.ui"} or n.startswith("gradio")
-            }
-            assert not bad, f"{path.relative_to(REPO)} imports {bad}"
-
-
-def test_only_store_imports_chromadb() -> None:
-    users = [
-        p.relative_to(REPO).as_posix()
-        for p in _modules("assistant") + _modules("ingest") + _modules("eval")
-        if any(n.split(".")[0] == "chromadb" for n in _imports(p))
-    ]
-    assert users == ["assistant/store.py"]
+def test_import_contracts_are_kept() -> None:
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint)], cwd=REPO, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "0 broken" in result.stdout

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
-from assistant.config import Settings
-from assistant.embeddings import HashEmbeddings
+from assistant.app.cli import app
+from assistant.core.settings import Settings
+from assistant.testing import HashEmbeddings
 from eval.beir import BeirFormatError, index_beir, load_beir, retriever_for, run_queries, summarize_queries
 from eval.modes import MODES
 

@@ -1,7 +1,7 @@
 import itertools
 
-from assistant.schema import DocMeta, Page
-from assistant.text import split_sentences
+from assistant.core.records import DocMeta, Page
+from assistant.core.text import split_sentences
 from ingest.chunking import chunk_document, embedding_text, estimate_tokens, pack
 
 META = DocMeta(title="Brief SRP", doc_type="brief", date="2024-11-05", kenmerk="11812/2024")

@@ -1,13 +1,13 @@
-from assistant.citations import (
+from assistant.core.answers import verified_share
+from assistant.core.records import Hit
+from assistant.rag.citations import (
     FLAG,
     check_answer,
     parse_markers,
     render,
     split_sentences,
     support,
-    verified_share,
 )
-from assistant.schema import Hit
 
 SRP = Hit(
     "c1",

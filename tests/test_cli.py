@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.app.cli import app
 
 from .conftest import FIXTURES
 
@@ -132,8 +132,21 @@ def test_ask_refuses_and_filters_apply(archive_env: Path) -> None:
         ["ask", "tekort studenten OV herijking", "--json", "--llm", "extractive", "--type", "position paper"],
     )
     assert {c["source"] for c in json.loads(filtered.stdout)["citations"]} == {"positions/2024-09-02_h3b.md"}
-    bad = CliRunner().invoke(app, ["ask", "x", "--from", "5-11-2024"])
-    assert bad.exit_code == 2 and "JJJJ-MM-DD" in bad.stderr
+    for bad_date in ("2024-13-45", "31-02-2024", "volgende week"):
+        bad = CliRunner().invoke(app, ["ask", "x", "--from", bad_date])
+        assert (
+            bad.exit_code == 2
+            and f"ongeldige datum '{bad_date}'" in bad.stderr
+            and "JJJJ-MM-DD" in bad.stderr
+        )
+        assert "Traceback" not in bad.stderr
+    # A Dutch day-first date is that date, not a wrong number: 5-11-2024 is 5 November 2024.
+    dutch = CliRunner().invoke(
+        app, ["search", "tekort", "--json", "--from", "5-11-2024", "--to", "5 november 2024"]
+    )
+    assert dutch.exit_code == 0 and {h["date"] for h in json.loads(dutch.stdout)} == {"2024-11-05"}
+    backwards = CliRunner().invoke(app, ["search", "x", "--from", "2024-12-01", "--to", "2024-01-01"])
+    assert backwards.exit_code == 2 and "na de einddatum" in backwards.stderr
 
 
 def test_chat_follow_up_and_glossary(archive_env: Path) -> None:

@@ -1,5 +1,5 @@
-from assistant.compose import by_document, extractive_answer, focus, position_changes
-from assistant.schema import Hit
+from assistant.core.records import Hit
+from assistant.rag.compose import by_document, extractive_answer, focus, position_changes
 
 LETTER = (
     "Dagelijks reizen honderdduizenden studenten met het OV. Het SRP-contract is waardevol voor onderwijs. "
@@ -43,8 +43,8 @@ def test_position_changes_names_both_amounts() -> None:
 
 
 def test_compound_heads_count_as_overlap() -> None:
-    from assistant.compose import overlap
-    from assistant.lexical import tokenize
+    from assistant.core.tokens import tokenize
+    from assistant.rag.compose import overlap
 
     wanted = set(tokenize("tekort door de herijking"))
     assert overlap(wanted, "ten gevolge van de herijkingsmetingen 2022/2023") == 1
@@ -52,7 +52,7 @@ def test_compound_heads_count_as_overlap() -> None:
 
 
 def test_anchor_sentence_searches_every_chunk_of_the_top_document() -> None:
-    from assistant.compose import anchor_sentence
+    from assistant.rag.compose import anchor_sentence
 
     first = _hit(
         "Deze inkomsten vormen voor de OV-sector een wezenlijk onderdeel van de bekostiging.",
@@ -68,7 +68,7 @@ def test_anchor_sentence_searches_every_chunk_of_the_top_document() -> None:
 
 
 def test_extractive_quotes_without_full_stop_stay_separate_sentences() -> None:
-    from assistant.citations import check_answer
+    from assistant.rag.citations import check_answer
 
     slide = _hit(
         "Dreigend tekort door herijking Studenten OV\n\nCompensatie is nodig voor het studenten-OV",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 
-from assistant.config import Settings
+from assistant.core.settings import Settings
 
 from .conftest import REPO
 
@@ -32,7 +32,7 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_readme_lobby_commands_exist() -> None:
     from typer.main import get_command
 
-    from assistant.cli import app
+    from assistant.app.cli import app
 
     root = get_command(app)
     commands = {

@@ -1,4 +1,5 @@
-from assistant.embeddings import HashEmbeddings, cpu_has_native_bf16
+from assistant.index.embeddings import cpu_has_native_bf16
+from assistant.testing import HashEmbeddings
 
 
 def test_hash_embeddings_rank_by_shared_words() -> None:

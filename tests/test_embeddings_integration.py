@@ -6,8 +6,9 @@ import math
 
 import pytest
 
-from assistant.embeddings import SentenceTransformerEmbeddings
-from assistant.factory import build_retriever
+from assistant.core.records import Scope
+from assistant.index.embeddings import SentenceTransformerEmbeddings
+from assistant.services.wiring import build_retriever
 
 pytestmark = pytest.mark.integration
 
@@ -34,7 +35,9 @@ def test_dutch_query_ranks_the_srp_letter_first(real_index) -> None:  # type: ig
     settings, index = real_index
     retriever = build_retriever(settings, index=index)
     hits = retriever.search(
-        "Wat vraagt IPO aan de minister van OCW over het contract voor studentenreizen?", k=5
+        "Wat vraagt IPO aan de minister van OCW over het contract voor studentenreizen?",
+        k=5,
+        scope=Scope.full(),
     )
     assert hits[0].source.startswith(SRP_LETTER), [h.source for h in hits]
     assert any(a.startswith(SRP_LETTER) for a in hits[0].alternates) or hits[1].source.startswith(SRP_LETTER)

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.fusion import reciprocal_rank_fusion
+from assistant.index.fusion import reciprocal_rank_fusion
 
 
 def test_rrf_hand_computed() -> None:

@@ -1,7 +1,7 @@
 import pytest
 
-from assistant.gate import Evidence, Thresholds, calibrate, content_words, decide, measure
-from assistant.schema import Hit
+from assistant.core.records import Hit
+from assistant.rag.gate import Evidence, Thresholds, calibrate, content_words, decide, measure
 
 
 def _hit(text: str, dense: float) -> Hit:
@@ -59,8 +59,8 @@ def test_calibrate_respects_the_false_refusal_budget() -> None:
 
 
 def test_glossary_term_is_one_concept_covered_by_any_form() -> None:
-    from assistant.gate import concepts
-    from assistant.glossary import load_glossary
+    from assistant.rag.gate import concepts
+    from assistant.rag.glossary import load_glossary
 
     glossary = load_glossary()
     question = "Welk tekort ontstaat door het studentenreisproduct?"
@@ -74,13 +74,13 @@ def test_idf_weighting_makes_rare_missing_words_count_more() -> None:
     hits = [_hit("Het windbeleid van de provincie Overijssel", 0.6)]
     question = "Wat is het windbeleid van Gelderland?"
     assert measure(question, hits).coverage == 0.5  # windbeleid yes, gelderland no
-    from assistant.lexical import tokenize
+    from assistant.core.tokens import tokenize
 
     rare = {tokenize("Gelderland")[0]: 5.0, tokenize("windbeleid")[0]: 1.0}
     assert measure(question, hits, idf=lambda t: rare.get(t, 1.0)).coverage == pytest.approx(1 / 6)
 
 
 def test_content_terms_are_shown_as_written() -> None:
-    from assistant.gate import content_terms
+    from assistant.rag.gate import content_terms
 
     assert content_terms("Wat is het windbeleid van Gelderland?") == ["windbeleid", "Gelderland"]

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.glossary import GLOSSARY_FILE, format_terms, load_glossary, parse_glossary
+from assistant.rag.glossary import GLOSSARY_FILE, format_terms, load_glossary, parse_glossary
 
 REQUIRED = [
     "SRP",

@@ -1,6 +1,7 @@
 from pathlib import Path
 
-from assistant.lexical import LexicalIndex, fingerprint, fold_accents, tokenize
+from assistant.core.tokens import fold_accents, tokenize
+from assistant.index.lexical import LexicalIndex, fingerprint
 
 
 def test_fold_accents() -> None:

@@ -12,7 +12,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from pptx import Presentation
 from pypdf import PdfReader, PdfWriter
 
-from assistant.schema import LoadedDocument
+from assistant.core.records import LoadedDocument
 from ingest.loaders import (
     SUPPORTED_SUFFIXES,
     LoadError,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.schema import DOC_TYPES, LoadedDocument, Page
+from assistant.core.records import DOC_TYPES, LoadedDocument, Page
 from ingest.metadata import (
     classify_doc_type,
     date_from_filename,

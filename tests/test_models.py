@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import models
-from assistant.models import ModelError, PiecewiseModel, assemble, resolve, verify
+from assistant.index import models
+from assistant.index.models import ModelError, PiecewiseModel, assemble, resolve, verify
 
 PAYLOAD = b"safetensors-bytes" * 1000
 

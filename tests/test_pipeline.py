@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings
-from assistant.embeddings import HashEmbeddings
-from assistant.factory import Index, build_index
+from assistant.core.settings import Settings
+from assistant.services.wiring import Index, build_index
+from assistant.testing import HashEmbeddings
 from ingest.pipeline import IngestOptions, Ingestor
 
 from .conftest import FIXTURES

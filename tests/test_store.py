@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings
-from assistant.embeddings import HashEmbeddings
-from assistant.factory import build_index
-from assistant.schema import Chunk, DocMeta
-from assistant.store import VectorStore, collection_name, open_store
+from assistant.core.records import Chunk, DocMeta
+from assistant.core.settings import Settings
+from assistant.index.store import VectorStore, collection_name, open_store
+from assistant.services.wiring import build_index
+from assistant.testing import HashEmbeddings
 from ingest.pipeline import Ingestor
 
 from .conftest import FIXTURES

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from assistant.schema import Chunk, Hit
+from assistant.core.records import Chunk, Hit
 
 if TYPE_CHECKING:
-    from assistant.config import Settings
+    from assistant.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,20 @@ class VectorStore:
         if keep_hash is not None:
             clauses.append({"file_hash": {"$ne": keep_hash}})
         self._collection.delete(where={"$and": clauses})
+
+    def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict[str, Any]]) -> None:
+        """Replace stored chunks' metadata without re-embedding them (migrations of cached indexes)."""
+        if ids:
+            self._collection.update(ids=list(ids), metadatas=list(metadatas))
+
+    def delete_document(self, doc_id: str) -> None:
+        """Remove every chunk of one document (all its file copies)."""
+        self._collection.delete(where={"doc_id": doc_id})
+
+    def metadatas(self, where: dict[str, Any] | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every chunk's id and metadata (no texts), e.g. to list the documents in the store."""
+        for chunk_id, meta, _ in self._scan(where=where, documents=False):
+            yield chunk_id, meta
 
     def delete_ids(self, ids: Sequence[str]) -> None:
         if ids:

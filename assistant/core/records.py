@@ -7,6 +7,7 @@ with hand-made values. Nothing here imports a model, a store or a UI library.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 #: Document types the metadata extractor can assign (Dutch, as users name them).
 DOC_TYPES = (
@@ -26,6 +27,50 @@ DOC_TYPES = (
     "formulier",
     "document",
 )
+
+
+#: Access levels, least restricted first. A document's level comes from a ``.toegang`` file (issue work
+#: to come); today every document is ``openbaar`` unless configured otherwise (``LOBBY_DEFAULT_ACCESS``).
+ACCESS_LEVELS = ("openbaar", "intern", "vertrouwelijk")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The access levels one request may see. Every retrieval call takes one; nothing is unscoped.
+
+    ``Scope.full()`` sees every level (the CLI, and every user until roles exist); ``Scope.upto(level)``
+    sees that level and the ones below it.
+    """
+
+    levels: frozenset[str]
+
+    @classmethod
+    def full(cls) -> Scope:
+        return cls(frozenset(ACCESS_LEVELS))
+
+    @classmethod
+    def upto(cls, level: str) -> Scope:
+        if level not in ACCESS_LEVELS:
+            raise ValueError(f"onbekend toegangsniveau '{level}': kies uit {', '.join(ACCESS_LEVELS)}")
+        return cls(frozenset(ACCESS_LEVELS[: ACCESS_LEVELS.index(level) + 1]))
+
+    @property
+    def is_full(self) -> bool:
+        return self.levels >= set(ACCESS_LEVELS)
+
+    def allows(self, level: object) -> bool:
+        """Whether a chunk or document of ``level`` may be shown.
+
+        Full access sees everything, including chunks stored before levels existed; any narrower scope
+        sees only chunks whose level it names (an unknown or missing level is never shown).
+        """
+        return self.is_full or level in self.levels
+
+    def where(self) -> dict[str, object] | None:
+        """The Chroma clause for this scope; ``None`` when every level is allowed."""
+        if self.is_full:
+            return None
+        return {"access": {"$in": sorted(self.levels)}}
 
 
 def anchor_label(page: int | None, slide: int | None, section: str | None) -> str:
@@ -100,7 +145,9 @@ class Chunk:
     """A piece of one document small enough to embed, with everything a citation needs.
 
     ``chunk_id`` is derived from the source, the position and the text, so re-ingesting the same file
-    yields the same ids (idempotent upserts) and a changed passage yields a new id.
+    yields the same ids (idempotent upserts) and a changed passage yields a new id. ``doc_id`` names the
+    document the chunk belongs to, derived from its content (see :func:`ingest.identity.document_id`):
+    the DOCX and the PDF copy of one letter share it. ``access`` is the document's access level.
     """
 
     chunk_id: str
@@ -109,6 +156,8 @@ class Chunk:
     root: str
     ordinal: int
     meta: DocMeta
+    doc_id: str = ""
+    access: str = "openbaar"
     page: int | None = None
     slide: int | None = None
     section: str | None = None
@@ -121,6 +170,8 @@ class Chunk:
         raw: dict[str, str | int | float | bool | None] = {
             "source": self.source,
             "root": self.root,
+            "doc_id": self.doc_id,
+            "access": self.access,
             "folder": self.source.rsplit("/", 1)[0] if "/" in self.source else "",
             "ordinal": self.ordinal,
             "page": self.page,
@@ -177,7 +228,27 @@ class Hit:
 
     @property
     def source(self) -> str:
+        """The file, relative to the ingested root it was found under."""
         return str(self.metadata.get("source", ""))
+
+    @property
+    def root(self) -> str:
+        """The ingested folder (absolute) that :attr:`source` is relative to."""
+        return str(self.metadata.get("root", ""))
+
+    @property
+    def path(self) -> str:
+        """The file to open: root and source joined (absolute)."""
+        return str(PurePosixPath(self.root, self.source)) if self.root else self.source
+
+    @property
+    def doc_id(self) -> str:
+        """The document this chunk belongs to (the same for every file copy of one document)."""
+        return str(self.metadata.get("doc_id", "")) or self.source
+
+    @property
+    def access(self) -> str:
+        return str(self.metadata.get("access", ""))
 
     @property
     def page(self) -> int | None:
@@ -191,6 +262,28 @@ class Hit:
         value = self.metadata.get(key)
         return int(value) if value is not None else None
 
+    def to_json(self) -> dict[str, object]:
+        """One hit of the ``lobby search --json`` contract, with the file to open (``root``, ``path``)."""
+        meta = self.metadata
+        return {
+            "chunk_id": self.chunk_id,
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "root": self.root,
+            "path": self.path,
+            "title": meta.get("title"),
+            "page": self.page,
+            "slide": self.slide,
+            "section": meta.get("section"),
+            "date": meta.get("date"),
+            "doc_type": meta.get("doc_type"),
+            "kenmerk": meta.get("kenmerk"),
+            "access": self.access,
+            "score": round(self.score, 6),
+            "text": self.text,
+            "also_in": list(self.alternates),
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class FileFailure:
@@ -198,6 +291,25 @@ class FileFailure:
 
     source: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What one ingest run did with one file.
+
+    ``status`` is ``added``, ``updated``, ``unchanged``, ``removed`` or ``failed`` (with ``reason``).
+    """
+
+    source: str
+    root: str
+    status: str
+    chunks: int = 0
+    reason: str = ""
+    doc_id: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {"source": self.source, "root": self.root, "status": self.status, "chunks": self.chunks,
+                "reason": self.reason, "doc_id": self.doc_id}  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -213,6 +325,7 @@ class IngestReport:
     warnings: list[FileFailure] = field(default_factory=list)
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    files: list[FileResult] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         """The ``lobby ingest --json`` contract: one flat object."""
@@ -225,4 +338,5 @@ class IngestReport:
             "failed": [{"source": f.source, "reason": f.reason} for f in self.failed],
             "warnings": [{"source": w.source, "reason": w.reason} for w in self.warnings],
             "seconds": round(self.seconds, 3),
+            "files": [f.to_json() for f in self.files],
         }

@@ -66,25 +66,29 @@ def sentences_of(text: str) -> list[str]:
     return [s for paragraph in re.split(r"\n\s*\n", text) for s in split_sentences(paragraph)]
 
 
-_MONTHS = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
+def one_line(text: str, limit: int = 160, *, at_word: bool = False, ellipsis: str = "…") -> str:
+    """``text`` on one line (whitespace collapsed) and at most ``limit`` characters.
+
+    A longer text is cut and ends in ``ellipsis``; with ``at_word`` the cut falls on a word boundary
+    (metadata values such as a long addressee are kept as whole words, without an ellipsis).
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    if at_word:
+        return text[:limit].rsplit(" ", 1)[0] + ellipsis
+    return text[: limit - len(ellipsis)] + ellipsis
 
 
-def format_date(iso: str | None) -> str:
-    """'2024-11-05' -> '5 november 2024' (the form Dutch readers expect)."""
-    if not iso or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso):
-        return "datum onbekend"
-    year, month, day = iso.split("-")
-    return f"{int(day)} {_MONTHS[int(month) - 1]} {year}"
+def locate(quote: str, text: str) -> tuple[int, int] | None:
+    """Character span of ``quote`` in ``text``, tolerant of differing whitespace; ``None`` if absent.
+
+    Quotes are whitespace-normalised copies of source sentences, while the source keeps its line breaks;
+    a UI needs the span in the original text to highlight it.
+    """
+    words = quote.split()
+    if not words:
+        return None
+    pattern = r"\s+".join(re.escape(word) for word in words)
+    match = re.search(pattern, text)
+    return (match.start(), match.end()) if match else None

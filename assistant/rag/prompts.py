@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from string import Template
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "prompts"
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "prompts"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.lexical import fold_accents
+from assistant.core.tokens import fold_accents
 
-GLOSSARY_FILE = Path(__file__).parent / "resources" / "glossary.toml"
+GLOSSARY_FILE = Path(__file__).resolve().parent.parent / "resources" / "glossary.toml"
 
 
 @dataclass(frozen=True, slots=True)

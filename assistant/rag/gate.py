@@ -18,9 +18,10 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from assistant.glossary import Glossary
-from assistant.lexical import tokenize
-from assistant.schema import Hit
+from assistant.core.answers import Evidence
+from assistant.core.records import Hit
+from assistant.core.tokens import tokenize
+from assistant.rag.glossary import Glossary
 
 #: Words that say nothing about what a question is about, in this archive (stemmed by tokenize()).
 QUESTION_WORDS = frozenset(
@@ -32,18 +33,6 @@ QUESTION_WORDS = frozenset(
         "daardoor daarover daarvan daarbij erover ervan erbij hierover hiervan"
     )
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """What retrieval found for a question, reduced to the gate's two signals."""
-
-    dense: float
-    coverage: float
-    content_words: tuple[str, ...]
-
-    def describe(self) -> str:
-        return f"gelijkenis {self.dense:.2f}, dekking zoektermen {self.coverage:.0%}"
 
 
 @dataclass(frozen=True, slots=True)

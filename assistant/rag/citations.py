@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from assistant.lexical import fold_accents, tokenize
-from assistant.schema import Hit
-from assistant.text import ends_with_abbreviation, format_date, sentences_of
+from assistant.core.answers import CheckedSentence
+from assistant.core.dates import format_date
+from assistant.core.records import Hit
+from assistant.core.text import ends_with_abbreviation, sentences_of
+from assistant.core.tokens import fold_accents, tokenize
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _SENTENCE = re.compile(r"(?<=[.!?])((?:\s*\[[\d,;\s]+\])*)\s+(?=[A-ZÀ-Ý0-9\"'“(*•-])")
@@ -39,26 +41,6 @@ class Support:
 
     def ok(self, min_coverage: float) -> bool:
         return self.numbers_ok and self.coverage >= min_coverage
-
-
-@dataclass(frozen=True, slots=True)
-class CheckedSentence:
-    """An answer sentence after checking: its text without markers, the verified source numbers."""
-
-    text: str
-    cited: tuple[int, ...]
-    verified: tuple[int, ...]
-    added: tuple[int, ...] = ()
-    quotes: dict[int, str] = field(default_factory=dict)
-
-    @property
-    def supported(self) -> bool:
-        return bool(self.verified or self.added)
-
-    @property
-    def has_content(self) -> bool:
-        """False for connective sentences too short to need a source ("Samengevat:")."""
-        return len(tokenize(self.text)) >= 3
 
 
 def split_sentences(answer: str) -> list[str]:
@@ -178,12 +160,6 @@ def render(checked: Sequence[CheckedSentence], *, drop_unsupported: bool = True)
         elif not drop_unsupported:
             parts.append(f"{sentence.text} {FLAG}")
     return "\n".join(parts) if any(p.lstrip().startswith(("-", "•", "*")) for p in parts) else " ".join(parts)
-
-
-def verified_share(checked: Sequence[CheckedSentence]) -> float:
-    """Share of content sentences that carry a verified citation (1.0 for an empty answer)."""
-    content = [c for c in checked if c.has_content]
-    return sum(1 for c in content if c.supported) / len(content) if content else 1.0
 
 
 def normalise_for_match(text: str) -> str:

@@ -1,0 +1,168 @@
+"""Lexical retrieval: a BM25 index over the store's chunk texts, persisted next to the vector store.
+
+Dense embeddings miss exact tokens that matter in this archive (kenmerken such as ``11812/2024``,
+abbreviations such as SRP or NDS, amounts); BM25 catches them. The index is rebuilt from the store's
+chunk texts whenever ingest changes the store, and carries a fingerprint of the chunk ids it was built
+from, so a stale index (a run killed between store write and index write) is detected and rebuilt.
+
+One long-running process serves many requests, and another request (or process) may rebuild the index
+meanwhile. So the index on disk is a set of versions and a pointer: each rebuild writes a new version
+folder, then atomically replaces ``current.json``; readers notice the pointer changed (one ``stat`` per
+search) and load the new version, and an index in memory is swapped as one reference, never half-built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import shutil
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.core.tokens import tokenize
+
+log = logging.getLogger(__name__)
+
+
+def _bm25s() -> Any:
+    """The bm25s module, imported on first use, with its logger following the application's level.
+
+    bm25s sets its own logger to DEBUG when imported, which printed "Building index from tokens" on
+    every rebuild even without ``--verbose``.
+    """
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.NOTSET)
+    return bm25s
+
+
+def fingerprint(ids: Iterable[str]) -> str:
+    """Order-independent digest of a set of chunk ids: equal sets, equal fingerprints."""
+    digest = hashlib.sha256()
+    for chunk_id in sorted(ids):
+        digest.update(chunk_id.encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    """One immutable version of the index in memory: swapped as a whole, read without locks."""
+
+    ids: list[str]
+    fingerprint: str
+    bm25: Any
+    stamp: tuple[int, int] | None  # (mtime_ns, inode) of the pointer file it was loaded from
+
+
+_EMPTY = _Loaded([], fingerprint([]), None, None)
+
+
+class LexicalIndex:
+    """A BM25 (bm25s) index over chunk texts, addressed by chunk id, persisted in ``directory``."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._state: _Loaded | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def _pointer(self) -> Path:
+        return self.directory / "current.json"
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            info = self._pointer.stat()
+        except OSError:
+            return None
+        return (info.st_mtime_ns, info.st_ino)
+
+    def _current(self) -> _Loaded:
+        """The loaded version, reloaded first when the pointer on disk changed since it was read."""
+        state = self._state
+        stamp = self._stamp()
+        if state is not None and stamp == state.stamp:
+            return state
+        with self._lock:
+            if self._state is None or self._state.stamp != stamp:
+                self._state = self._load(stamp)
+            return self._state
+
+    def _load(self, stamp: tuple[int, int] | None) -> _Loaded:
+        if stamp is None:
+            return _EMPTY
+        try:
+            info = json.loads(self._pointer.read_text())
+            ids = list(info["ids"])
+            bm25 = None
+            if ids:
+                bm25 = _bm25s().BM25.load(str(self.directory / info["version"] / "bm25"), show_progress=False)
+            return _Loaded(ids, str(info["fingerprint"]), bm25, stamp)
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("BM25 index in %s is unreadable (%s); it will be rebuilt", self.directory, exc)
+            return _Loaded([], "", None, stamp)
+
+    @property
+    def ids(self) -> list[str]:
+        return self._current().ids
+
+    @property
+    def current_fingerprint(self) -> str:
+        return self._current().fingerprint
+
+    def rebuild(self, ids: Sequence[str], texts: Sequence[str]) -> None:
+        """Index exactly these chunks, replacing what was there: a new version, then an atomic switch."""
+        bm25 = None
+        fp = fingerprint(ids)
+        version = f"v-{fp[:16]}-{os.getpid()}-{threading.get_ident()}"
+        folder = self.directory / version
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        if ids:
+            bm25 = _bm25s().BM25()
+            bm25.index([tokenize(t) or ["∅"] for t in texts], show_progress=False)
+            bm25.save(str(folder / "bm25"), show_progress=False)
+        tmp = self.directory / f".current-{version}.json"
+        tmp.write_text(json.dumps({"fingerprint": fp, "version": version, "ids": list(ids)}))
+        with self._lock:
+            tmp.replace(self._pointer)
+            self._state = _Loaded(list(ids), fp, bm25, self._stamp())
+        self._remove_old_versions(keep=version)
+
+    def _remove_old_versions(self, *, keep: str) -> None:
+        """Delete superseded version folders (a reader still loading one retries from the pointer)."""
+        for folder in self.directory.glob("v-*"):
+            if folder.name != keep:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def idf(self, token: str) -> float:
+        """BM25 inverse document frequency of a (tokenized) term; highest for terms the archive lacks.
+
+        The evidence gate weighs question words by it: a question whose rare words ("Voorjaarsnota",
+        "Gelderland") occur nowhere in the retrieved text is probably not answered by the archive.
+        """
+        state = self._current()
+        n = len(state.ids)
+        df = 0
+        if state.bm25 is not None:
+            vocab: dict[str, int] = state.bm25.vocab_dict
+            indptr = state.bm25.scores["indptr"]
+            column = vocab.get(token)
+            df = int(indptr[column + 1] - indptr[column]) if column is not None else 0
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """Top ``k`` chunk ids with BM25 scores (> 0 only), best first."""
+        state = self._current()
+        tokens = tokenize(query)
+        if state.bm25 is None or not tokens:
+            return []
+        scores = state.bm25.get_scores(tokens)
+        order = scores.argsort()[::-1][:k]
+        return [(state.ids[i], float(scores[i])) for i in order if scores[i] > 0]

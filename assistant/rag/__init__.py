@@ -1,0 +1,1 @@
+"""Retrieval-augmented answering: retrieval, evidence gate, composition, citation check, prompts, models."""

@@ -1,0 +1,206 @@
+"""Answering: the steps of :mod:`assistant.rag.steps` run in order, with progress and timings.
+
+    condense -> retrieve -> gate --(weak evidence)--> refusal
+                                 `--> generate (model) or compose (extractive) -> verify -> cite -> Answer
+
+A question about what IPO said over time ("wat zei IPO over X, en wanneer") is answered as a dated
+account, newest first, with the points where amounts or positions changed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from langchain_core.language_models import BaseChatModel
+
+from assistant.core.answers import Answer, AnswerEvent, Delta, Stage, Turn
+from assistant.core.records import Hit, Scope
+from assistant.rag.citations import render
+from assistant.rag.compose import anchor_sentence, by_document, position_changes
+from assistant.rag.gate import Thresholds
+from assistant.rag.prompts import PromptLibrary
+from assistant.rag.retrieval import Filters, Retriever
+from assistant.rag.steps import (
+    Generate,
+    Verified,
+    cite,
+    compose,
+    condense,
+    gate,
+    refusal_text,
+    retrieve,
+    verify,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerOptions:
+    """How many sources to use, the gate thresholds, and how strictly to check citations."""
+
+    k: int = 5
+    timeline_k: int = 8
+    depth: int = 10  # hits retrieved per question (the evaluation's ranking metrics read all of them)
+    llm_sources: int = 4  # sources shown to a model (the extractive mode reads all k)
+    source_words: int = 90  # words per source shown to a model
+    thresholds: Thresholds = field(default_factory=lambda: Thresholds(min_dense=0.0, min_coverage=0.0))
+    min_support: float = 0.6
+    drop_unsupported: bool = True
+    condense_with_llm: bool = False
+    serialize_llm: bool = True  # one request at a time through the model (llama.cpp)
+
+
+class Answerer:
+    """Answers questions over the archive with verified citations, or refuses with what it found."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        llm: BaseChatModel | None,
+        *,
+        prompts: PromptLibrary | None = None,
+        options: AnswerOptions | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self.llm = llm
+        self.prompts = prompts or PromptLibrary()
+        self.options = options or AnswerOptions()
+        self.generator = (
+            None
+            if llm is None
+            else Generate(
+                llm,
+                self.prompts,
+                max_sources=self.options.llm_sources,
+                source_words=self.options.source_words,
+                serialize=self.options.serialize_llm,
+            )
+        )
+
+    def answer(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        filters: Filters | None = None,
+        *,
+        scope: Scope,
+    ) -> Answer:
+        """The whole answer at once (consumes :meth:`stream`, so both give the same :class:`Answer`)."""
+        result: Answer | None = None
+        for event in self.stream(question, history, filters, scope=scope):
+            if isinstance(event, Answer):
+                result = event
+        assert result is not None
+        return result
+
+    def standalone_question(self, question: str, history: Sequence[Turn]) -> str:
+        """A follow-up rewritten to stand alone (by the model if configured, else heuristically)."""
+        use_llm = self.llm is not None and self.options.condense_with_llm
+        lock = self.generator.lock if self.generator else None
+        return condense(question, history, llm=self.llm if use_llm else None, prompts=self.prompts, lock=lock)
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        filters: Filters | None = None,
+        *,
+        scope: Scope,
+    ) -> Iterator[AnswerEvent]:
+        """Progress stages and draft text as they happen, then the checked :class:`Answer` last."""
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        if history:
+            yield Stage("condense")
+        standalone = self.standalone_question(question, history)
+        timings["condense"] = time.perf_counter() - started
+
+        yield Stage("retrieve", standalone)
+        t0 = time.perf_counter()
+        found = retrieve(
+            self.retriever, standalone, scope=scope, filters=filters,
+            k=self.options.k, timeline_k=self.options.timeline_k, depth=self.options.depth,
+        )  # fmt: skip
+        hits = found.top
+        timings["retrieve"] = time.perf_counter() - t0
+
+        evidence, answerable = gate(standalone, hits, self.retriever, self.options.thresholds)
+        if not answerable:
+            text = refusal_text(standalone, evidence, hits, self.prompts)
+            timings["total"] = time.perf_counter() - started
+            yield Delta(text)
+            yield Answer(question, standalone, text, True, sources=hits, evidence=evidence, mode="refusal",
+                         timings=timings, retrieved=found.hits)  # fmt: skip
+            return
+        yield Stage("found", str(len({h.doc_id for h in hits})))
+
+        timeline = found.timeline
+        sources = by_document(hits) if timeline else hits
+        t0 = time.perf_counter()
+        parts: list[str] = []
+        yield Stage("generate")
+        if self.generator is None:
+            draft = compose(standalone, sources, timeline=timeline)
+            timings["first_token"] = time.perf_counter() - t0
+            parts.append(draft)
+            yield Delta(draft)
+        else:
+            sources = self.generator.sources(sources)
+            for delta in self.generator.stream(standalone, sources, timeline=timeline):
+                timings.setdefault("first_token", time.perf_counter() - t0)
+                parts.append(delta)
+                yield Delta(delta)
+        timings["generate"] = time.perf_counter() - t0
+        draft = "".join(parts)
+
+        yield Stage("verify")
+        t0 = time.perf_counter()
+        checked = self._verify(draft, standalone, sources, timeline=timeline)
+        citations = cite(checked.checked, sources)
+        timings["verify"] = time.perf_counter() - t0
+        timings["total"] = time.perf_counter() - started
+        yield Answer(
+            question, standalone, checked.text, False, citations, list(sources), checked.checked, evidence,
+            "timeline" if timeline else "answer", checked.removed, draft, timings, found.hits,
+        )  # fmt: skip
+
+    def _verify(self, draft: str, question: str, sources: list[Hit], *, timeline: bool) -> Verified:
+        """The citation check, with the answer-level repairs around it.
+
+        * A model that passed over the top-ranked document gets that document's best sentence quoted
+          first, so the strongest evidence is never missing from the answer.
+        * A timeline gets "Verschil:" lines where amounts changed between documents.
+        * When nothing the model said survives the check, the answer falls back to the sources' own
+          sentences (the extractive composition).
+        """
+        options = self.options
+        checked = verify(
+            draft, sources, question=question, min_support=options.min_support,
+            drop_unsupported=options.drop_unsupported,
+        )  # fmt: skip
+        top_document = {n for n, h in enumerate(sources, start=1) if h.doc_id == sources[0].doc_id}
+        if (
+            self.generator is not None
+            and not timeline
+            and checked.text.strip()
+            and not checked.used & top_document
+        ):
+            anchor = verify(
+                anchor_sentence(question, sources), sources, drop_unsupported=options.drop_unsupported
+            )
+            merged = [*anchor.checked, *checked.checked]
+            text = render(merged, drop_unsupported=options.drop_unsupported)
+            checked = Verified(merged, text, checked.removed)
+        text = checked.text
+        if timeline:
+            text = "\n".join([text, *position_changes(question, sources)]).strip()
+        if not text.strip():
+            fallback = verify(
+                compose(question, sources, timeline=timeline), sources, min_support=options.min_support
+            )
+            return Verified(fallback.checked, fallback.text, checked.removed)
+        return Verified(checked.checked, text, checked.removed)

@@ -1,0 +1,61 @@
+"""Chat model backends behind LangChain's ``BaseChatModel``.
+
+* ``llamacpp`` (default): the offline Qwen2.5-Coder-1.5B GGUF, assembled and sha256-verified at set-up,
+  run by llama-cpp-python on the CPU.
+* ``openai``: any OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server, Azure OpenAI): base URL
+  and model name from Settings, the key from an environment variable.
+* ``extractive``: no model; the answerer composes the answer from source sentences (deterministic).
+  :func:`make_chat_model` returns ``None`` for it.
+* ``fake``: :class:`EchoChatModel`, deterministic, for tests and demos without a model.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from langchain_core.language_models import BaseChatModel
+
+from assistant.index.models import resolve
+
+if TYPE_CHECKING:
+    from assistant.core.settings import Settings
+
+
+def make_chat_model(settings: Settings, backend: str | None = None) -> BaseChatModel | None:
+    """The configured chat model, or ``None`` for the extractive (model-free) mode."""
+    backend = backend or settings.llm
+    if backend == "extractive":
+        return None
+    if backend == "llamacpp":
+        from langchain_community.chat_models import ChatLlamaCpp
+
+        path = resolve(settings.llm_model, settings.model_cache)
+        return ChatLlamaCpp(
+            model_path=path,
+            n_ctx=settings.llm_context,
+            n_threads=settings.llm_threads,
+            n_batch=settings.llm_batch,
+            max_tokens=settings.llm_max_tokens,
+            temperature=settings.llm_temperature,
+            repeat_penalty=1.0,
+            seed=0,
+            streaming=True,
+            verbose=False,
+        )
+    if backend == "openai":
+        from langchain_openai import ChatOpenAI
+
+        if not settings.openai_base_url:
+            raise ValueError("LOBBY_OPENAI_BASE_URL is required for the openai backend")
+        key = os.environ.get(settings.openai_api_key_env, "") or "not-needed"
+        return ChatOpenAI(  # type: ignore[call-arg]
+            base_url=settings.openai_base_url,
+            model=settings.llm_model,
+            api_key=key,  # type: ignore[arg-type]
+            temperature=settings.llm_temperature,
+            max_tokens=settings.llm_max_tokens,
+            streaming=True,
+            timeout=120,
+        )
+    raise ValueError(f"unknown llm backend {backend!r}: choose llamacpp, openai, extractive or fake")

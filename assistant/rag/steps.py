@@ -1,0 +1,293 @@
+"""The named steps of answering: condense, retrieve, gate, generate or compose, verify, cite.
+
+Each step is a function (or a small object holding its collaborators) that takes data and returns data,
+so it can be tested on its own and reused: drafting calls :func:`retrieve`, :func:`verify` and :func:`cite`
+per section without the rest; the evaluation reads what :class:`~assistant.rag.answering.Answerer`
+records of each step instead of repeating them.
+
+    condense(question, history)            -> standalone question
+    retrieve(retriever, question, ...)     -> Retrieved (a ranked list, deeper than the sources used)
+    gate(question, hits, ...)              -> Evidence and the decision to answer
+    compose(question, sources, timeline)   -> draft from source sentences (no model)
+    Generate(llm, prompts, ...).stream(...) -> draft pieces from a chat model
+    verify(draft, sources, ...)            -> Verified: checked sentences and the rendered text
+    cite(checked, sources)                 -> Citations, each resolvable to a file, page or slide
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from assistant.core.answers import CheckedSentence, Citation, Evidence, Turn
+from assistant.core.dates import format_date
+from assistant.core.records import Hit, Scope
+from assistant.core.text import locate
+from assistant.rag.citations import check_answer, render
+from assistant.rag.compose import by_document, extractive_answer, extractive_timeline, focus
+from assistant.rag.gate import Thresholds, content_terms, content_words, decide, measure
+from assistant.rag.prompts import PromptLibrary
+from assistant.rag.retrieval import Filters, Retriever
+
+_TIMELINE = re.compile(
+    r"\b(wanneer|standpunt(en)?|positie|in de loop van|door de (tijd|jaren)|ontwikkel\w*|veranderd|"
+    r"verschoven|tijdlijn|wat (heeft|zei|zegt|vond|vindt) (het )?ipo|hoe (dacht|denkt) (het )?ipo)\b",
+    re.IGNORECASE,
+)
+# Words that point back into the conversation ("daardoor", "erover", "dat", "die brief").
+_ANAPHORA = re.compile(
+    r"\b(daar(door|over|van|bij|mee|in|na|om|voor|aan|uit)?|hier(over|van|bij|mee|in|door|voor)|"
+    r"er(over|van|bij|mee|door|in|voor|aan|uit)|dat|dit|die|deze|hij|zij|hun|hem|ze|dezelfde)\b",
+    re.IGNORECASE,
+)
+
+
+# --- condense -------------------------------------------------------------------------------------
+
+
+def is_timeline_question(question: str) -> bool:
+    """Whether the question asks how a position developed over time, or when IPO said something."""
+    return _TIMELINE.search(question) is not None
+
+
+def heuristic_standalone(question: str, history: Sequence[Turn]) -> str:
+    """Without a model: a follow-up that leans on the previous question gets its topic words added.
+
+    "En wanneer was dat?" after "Wat zei IPO over het SRP?" becomes "En wanneer was dat? (SRP)".
+    A question that stands on its own (no pronoun reference, enough own content words) is unchanged.
+    """
+    if not history:
+        return question
+    own = content_words(question)
+    leans_back = (_ANAPHORA.search(question) is not None and len(own) <= 4) or len(own) <= 1
+    if not leans_back:
+        return question
+    topic = content_terms(history[-1].question)
+    return f"{question} ({' '.join(topic)})" if topic else question
+
+
+def condense(
+    question: str,
+    history: Sequence[Turn],
+    *,
+    llm: BaseChatModel | None = None,
+    prompts: PromptLibrary | None = None,
+    lock: AbstractContextManager[object] | None = None,
+) -> str:
+    """A follow-up rewritten to stand alone: by ``llm`` where given, else heuristically.
+
+    A small model sometimes answers instead of rewriting, so only a question-like rewrite is accepted;
+    anything else falls back to the heuristic.
+    """
+    if not history:
+        return question
+    if llm is None:
+        return heuristic_standalone(question, history)
+    prompts = prompts or PromptLibrary()
+    lines = [f"Vraag: {t.question}\nAntwoord: {t.answer[:300]}" for t in history[-3:]]
+    prompt = prompts.render("condense", history="\n".join(lines), question=question)
+    with lock or nullcontext():
+        rewritten = str(llm.invoke([HumanMessage(prompt)]).content).strip().splitlines()
+    candidate = rewritten[0].strip().strip('"') if rewritten else ""
+    if not candidate or len(candidate) > 300 or not candidate.endswith("?"):
+        return heuristic_standalone(question, history)
+    return candidate
+
+
+# --- retrieve -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Retrieved:
+    """What the retrieve step found: the ranked hits and how many of them the answer uses."""
+
+    hits: list[Hit]
+    k: int
+    timeline: bool
+
+    @property
+    def top(self) -> list[Hit]:
+        """The hits the gate and the answer read (the first ``k``)."""
+        return self.hits[: self.k]
+
+
+def retrieve(
+    retriever: Retriever,
+    question: str,
+    *,
+    scope: Scope,
+    filters: Filters | None = None,
+    k: int = 5,
+    timeline_k: int = 8,
+    depth: int = 10,
+) -> Retrieved:
+    """Search once, ``depth`` deep: the answer uses the first ``k`` (``timeline_k`` for a dated account).
+
+    With the fused ranking the first ``k`` of a deeper search are exactly a ``k``-search's hits, so the
+    evaluation's ranking metrics (MRR@10, nDCG@10) come from this same call, not a second search.
+    """
+    timeline = is_timeline_question(question)
+    used = timeline_k if timeline else k
+    hits = retriever.search(question, k=max(used, depth), filters=filters, scope=scope)
+    return Retrieved(hits, used, timeline)
+
+
+# --- gate -----------------------------------------------------------------------------------------
+
+
+def gate(
+    question: str, hits: Sequence[Hit], retriever: Retriever, thresholds: Thresholds
+) -> tuple[Evidence, bool]:
+    """The evidence gate over the hits the answer would use: its signals and whether to answer."""
+    evidence = measure(question, hits, retriever.glossary, retriever.lexical.idf)
+    return evidence, bool(hits) and decide(evidence, thresholds)
+
+
+def refusal_text(question: str, evidence: Evidence, hits: Sequence[Hit], prompts: PromptLibrary) -> str:
+    """A refusal that says what was searched and lists the nearest documents."""
+    searched = ", ".join(content_terms(question)) or question
+    text = prompts.render("refusal", searched=searched, evidence=evidence.describe())
+    nearest = by_document(hits)[:3]
+    if nearest:
+        listed = "\n".join(f"- {h.title} ({format_date(h.date)}; {h.source})" for h in nearest)
+        text += f"\nDichtstbijzijnde documenten:\n{listed}"
+    return text
+
+
+# --- generate or compose --------------------------------------------------------------------------
+
+
+def compose(question: str, sources: Sequence[Hit], *, timeline: bool) -> str:
+    """The draft without a model: the sources' best sentences (a dated account for timelines)."""
+    return extractive_timeline(question, sources) if timeline else extractive_answer(question, sources)
+
+
+class Generate:
+    """A chat model writing from numbered sources; one request at a time where the model needs that.
+
+    llama.cpp holds one context and is not safe for concurrent use, so the local backend gets a lock;
+    an HTTP endpoint serves requests in parallel and gets none.
+    """
+
+    def __init__(
+        self,
+        llm: BaseChatModel,
+        prompts: PromptLibrary,
+        *,
+        max_sources: int = 4,
+        source_words: int = 90,
+        serialize: bool = True,
+    ) -> None:
+        self.llm = llm
+        self.prompts = prompts
+        self.max_sources = max_sources
+        self.source_words = source_words
+        self.lock: AbstractContextManager[object] = threading.Lock() if serialize else nullcontext()
+
+    def sources(self, sources: Sequence[Hit]) -> list[Hit]:
+        """The sources the model is shown (the first ``max_sources``)."""
+        return list(sources[: self.max_sources])
+
+    def format_sources(self, sources: Sequence[Hit], question: str = "") -> str:
+        """Numbered sources for the prompt, with title, date, type and page/slide, focused on the question."""
+        return "\n\n".join(
+            self.prompts.render(
+                "source",
+                n=n,
+                title=hit.title,
+                date=format_date(hit.date),
+                doc_type=hit.metadata.get("doc_type", "document"),
+                location=hit.anchor or hit.source,
+                text=focus(hit.text, question, budget=self.source_words),
+            )
+            for n, hit in enumerate(sources, start=1)
+        )
+
+    def stream(self, question: str, sources: Sequence[Hit], *, timeline: bool) -> Iterator[str]:
+        """Draft text pieces as the model writes them, from ``sources`` numbered [1], [2], ..."""
+        prompt = self.prompts.render(
+            "timeline" if timeline else "answer",
+            sources=self.format_sources(sources, question),
+            question=question,
+        )
+        messages = [SystemMessage(self.prompts.raw("system").strip()), HumanMessage(prompt)]
+        with self.lock:
+            for chunk in self.llm.stream(messages):
+                delta = str(chunk.content)
+                if delta:
+                    yield delta
+
+
+# --- verify ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """A draft after the citation check: its sentences, the text users see, and what was removed."""
+
+    checked: list[CheckedSentence]
+    text: str
+    removed: int
+
+    @property
+    def used(self) -> set[int]:
+        """The source numbers that verified sentences cite."""
+        return {n for c in self.checked for n in (*c.verified, *c.added)}
+
+
+def verify(
+    draft: str,
+    sources: Sequence[Hit],
+    *,
+    question: str = "",
+    min_support: float = 0.6,
+    drop_unsupported: bool = True,
+) -> Verified:
+    """Check every sentence of ``draft`` against the source it cites; render what holds."""
+    checked = check_answer(draft, sources, min_coverage=min_support, question=question)
+    removed = sum(1 for c in checked if c.has_content and not c.supported)
+    return Verified(checked, render(checked, drop_unsupported=drop_unsupported), removed)
+
+
+# --- cite -----------------------------------------------------------------------------------------
+
+
+def cite(checked: Sequence[CheckedSentence], sources: Sequence[Hit]) -> list[Citation]:
+    """One citation per source number used in the checked answer, with its best quote and file."""
+    quotes: dict[int, str] = {}
+    for sentence in checked:
+        for n in (*sentence.verified, *sentence.added):
+            quotes.setdefault(n, sentence.quotes.get(n, ""))
+    citations = []
+    for n in sorted(quotes):
+        hit = sources[n - 1]
+        span = locate(quotes[n], hit.text)
+        meta = hit.metadata
+        citations.append(
+            Citation(
+                n=n,
+                source=hit.source,
+                title=hit.title,
+                page=hit.page,
+                slide=hit.slide,
+                date=hit.date,
+                quote=quotes[n],
+                chunk_id=hit.chunk_id,
+                doc_id=hit.doc_id,
+                root=hit.root,
+                path=hit.path,
+                section=str(meta["section"]) if meta.get("section") else None,
+                doc_type=str(meta["doc_type"]) if meta.get("doc_type") else None,
+                kenmerk=str(meta["kenmerk"]) if meta.get("kenmerk") else None,
+                quote_start=span[0] if span else None,
+                quote_end=span[1] if span else None,
+                also_in=hit.alternates,
+            )
+        )
+    return citations

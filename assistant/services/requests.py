@@ -1,0 +1,38 @@
+"""The request every service call carries: who asks, what they may see, their filters, the audit record.
+
+Today the CLI and every user run with full access; the access-level work fills in users and scopes and
+writes the audit record out. Services already take a request on every call, so that work changes no
+signature and no edge.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from assistant.core.records import Scope
+from assistant.rag.retrieval import Filters
+
+
+@dataclass(slots=True)
+class AuditRecord:
+    """What one request did, for the audit log: its action and every document it showed or changed."""
+
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    action: str = ""
+    detail: str = ""
+    documents: list[str] = field(default_factory=list)
+
+    def shown(self, doc_ids: list[str] | tuple[str, ...]) -> None:
+        """Record documents as shown (or changed), once each, in order."""
+        self.documents.extend(d for d in doc_ids if d not in self.documents)
+
+
+@dataclass(slots=True)
+class Request:
+    """One call from an edge: the user, their access scope, the filters they set, and the audit record."""
+
+    user: str = "lokaal"
+    scope: Scope = field(default_factory=Scope.full)
+    filters: Filters = field(default_factory=Filters)
+    audit: AuditRecord = field(default_factory=AuditRecord)
