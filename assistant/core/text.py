@@ -17,14 +17,11 @@ _ABBREVIATION = re.compile(
     r"z\.s\.m|m\.i\.v|(?:[A-Z]\.)*[A-Z])\.$",
     re.IGNORECASE,
 )
+# Citation markers at the start of a piece: they belong to the sentence before ("miljoen. [1] De ...").
+_LEADING_MARKERS = re.compile(r"^((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)")
 # A line that starts a new item rather than continuing a wrapped sentence.
 _ITEM_START = re.compile(r"^(?:[•▪●◦*>|–-]|\d{1,2}[.)]\s|[a-z][.)]\s)")
 _LINE_END = re.compile(r"[.!?:;]$")
-
-
-def ends_with_abbreviation(text: str) -> bool:
-    """True when ``text`` ends in an abbreviation's full stop rather than a sentence's."""
-    return _ABBREVIATION.search(text) is not None
 
 
 def logical_lines(paragraph: str) -> list[str]:
@@ -45,14 +42,26 @@ def logical_lines(paragraph: str) -> list[str]:
     return lines
 
 
-def split_sentences(paragraph: str) -> list[str]:
-    """Sentences of a paragraph; bullet items and table rows count as sentences too."""
+def split_sentences(paragraph: str, *, lines: bool = False) -> list[str]:
+    """Sentences of a paragraph; bullet items and table rows count as sentences too.
+
+    Documents wrap sentences over lines, so by default wrapped lines are joined first; an answer is
+    written line by line (``lines=True``): every line is its own unit. Citation markers that follow a
+    full stop ("... miljoen. [1]") stay with the sentence before them.
+    """
+    units = [line.strip() for line in paragraph.splitlines()] if lines else logical_lines(paragraph)
     sentences: list[str] = []
-    for line in logical_lines(paragraph):
+    for line in units:
         merged: list[str] = []
         for part in (p.strip() for p in _SENTENCE_END.split(line)):
             if not part:
                 continue
+            markers = _LEADING_MARKERS.match(part)
+            if merged and markers:
+                merged[-1] = f"{merged[-1]} {markers.group(1).strip()}"
+                part = part[markers.end() :].strip()
+                if not part:
+                    continue
             if merged and _ABBREVIATION.search(merged[-1]):
                 merged[-1] = f"{merged[-1]} {part}"
             else:

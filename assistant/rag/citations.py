@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from assistant.core.answers import CheckedSentence
 from assistant.core.dates import format_date
 from assistant.core.records import Hit
-from assistant.core.text import ends_with_abbreviation, sentences_of
+from assistant.core.text import sentences_of
+from assistant.core.text import split_sentences as text_sentences
 from assistant.core.tokens import fold_accents, tokenize
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_SENTENCE = re.compile(r"(?<=[.!?])((?:\s*\[[\d,;\s]+\])*)\s+(?=[A-ZÀ-Ý0-9\"'“(*•-])")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 FLAG = "[niet geverifieerd]"
@@ -44,22 +44,8 @@ class Support:
 
 
 def split_sentences(answer: str) -> list[str]:
-    """Answer sentences, each with its trailing markers; list items and lines count as sentences."""
-    sentences: list[str] = []
-    for line in answer.splitlines():
-        pieces = _SENTENCE.split(line.strip())
-        # re.split returns [text, markers, text, markers, ...]: glue each sentence to its markers.
-        merged: list[str] = []
-        for index in range(0, len(pieces), 2):
-            text = pieces[index] + (pieces[index + 1] if index + 1 < len(pieces) else "")
-            if not text.strip():
-                continue
-            if merged and ends_with_abbreviation(merged[-1]) and not _MARKER.search(merged[-1]):
-                merged[-1] = f"{merged[-1]} {text.strip()}"  # "plm. 110 miljoen" is one sentence
-            else:
-                merged.append(text.strip())
-        sentences.extend(merged)
-    return sentences
+    """Answer sentences, each with its trailing markers; every line is its own unit (lists, quotes)."""
+    return text_sentences(answer, lines=True)
 
 
 def parse_markers(sentence: str) -> tuple[str, tuple[int, ...]]:
