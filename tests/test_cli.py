@@ -54,7 +54,38 @@ def test_search_json_hits(env: Path) -> None:
     assert result.exit_code == 0, result.output
     hits = json.loads(result.stdout)
     assert 1 <= len(hits) <= 2
-    assert {"chunk_id", "source", "title", "page", "slide", "date", "score", "text"} <= set(hits[0])
+    assert {
+        "chunk_id",
+        "doc_id",
+        "source",
+        "root",
+        "path",
+        "title",
+        "page",
+        "slide",
+        "date",
+        "score",
+        "text",
+    } <= set(hits[0])
+    assert Path(hits[0]["path"]).is_file() and hits[0]["path"] == str(
+        Path(hits[0]["root"], hits[0]["source"])
+    )
+
+
+def test_documents_open_and_remove(env: Path) -> None:
+    CliRunner().invoke(app, ["ingest", str(env), "--json"])
+    listed = json.loads(CliRunner().invoke(app, ["documents", "--json"]).stdout)
+    assert len(listed) == 3 and {"doc_id", "title", "date", "files", "chunks", "access", "status"} <= set(
+        listed[0]
+    )
+    hit = json.loads(CliRunner().invoke(app, ["search", "dia", "--json", "-k", "1"]).stdout)[0]
+    opened = CliRunner().invoke(app, ["open", hit["chunk_id"], "--json"])
+    assert opened.exit_code == 0 and json.loads(opened.stdout)["span"] is not None
+    gone = CliRunner().invoke(app, ["remove", hit["doc_id"]])
+    assert gone.exit_code == 0 and "verwijderd" in gone.stderr
+    assert len(json.loads(CliRunner().invoke(app, ["documents", "--json"]).stdout)) == 2
+    missing = CliRunner().invoke(app, ["remove", "bestaat-niet"])
+    assert missing.exit_code == 2 and "bestaat niet" in missing.stderr
 
 
 def test_interactive_search_ends_on_eof(env: Path) -> None:
@@ -115,8 +146,20 @@ def test_ask_json_contract_with_fake_model(archive_env: Path) -> None:
     data = json.loads(result.stdout)
     assert data["refused"] is False and "200 miljoen" in data["answer"]
     citation = data["citations"][0]
-    assert {"n", "source", "title", "page", "slide", "date", "quote", "chunk_id"} <= set(citation)
-    assert citation["date"] == "2024-11-05"
+    assert {
+        "n",
+        "source",
+        "title",
+        "page",
+        "slide",
+        "date",
+        "quote",
+        "chunk_id",
+        "doc_id",
+        "root",
+        "path",
+    } <= set(citation)
+    assert citation["date"] == "2024-11-05" and Path(citation["path"]).is_file()
     assert {"retrieve", "generate", "total"} <= set(data["timings"])
 
 

@@ -70,6 +70,8 @@ class Scope:
         """The Chroma clause for this scope; ``None`` when every level is allowed."""
         if self.is_full:
             return None
+        if not self.levels:
+            return {"access": {"$eq": "\u2205 geen toegang"}}  # matches no chunk (Chroma refuses an empty $in)
         return {"access": {"$in": sorted(self.levels)}}
 
 
