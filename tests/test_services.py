@@ -62,7 +62,7 @@ def test_upload_stores_files_safely_and_the_next_search_sees_them(services: Serv
     statuses = {f.source: f.status for f in report.files}
     assert statuses == {"zout.md": "added", "kapot.pdf": "failed"}
     assert (services.settings.archive / "uploads" / "zout.md").read_text() == data
-    assert [f.reason for f in report.files if f.status == "failed"][0]  # a readable reason
+    assert next(f.reason for f in report.files if f.status == "failed")  # a readable reason
     assert request.audit.action == "upload" and request.audit.documents  # the added document
     searching = Request()
     after = services.search.search(searching, "zoutwinning bodemdaling", k=3)

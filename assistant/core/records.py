@@ -71,7 +71,8 @@ class Scope:
         if self.is_full:
             return None
         if not self.levels:
-            return {"access": {"$eq": "\u2205 geen toegang"}}  # matches no chunk (Chroma refuses an empty $in)
+            # Matches no chunk: Chroma refuses an empty ``$in``.
+            return {"access": {"$eq": "\u2205 geen toegang"}}
         return {"access": {"$in": sorted(self.levels)}}
 
 
