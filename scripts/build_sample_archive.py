@@ -45,6 +45,8 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches
 from pptx.util import Pt as PptPt
 
+from assistant.core.dates import format_date
+
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "scripts" / "sample_archive"
 README = REPO / "docs" / "sample-archive.md"
@@ -60,10 +62,6 @@ FONT_DIRS = (
     Path("/usr/local/share/fonts"),
     Path("/Library/Fonts"),
 )
-MONTHS = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
-)  # fmt: skip
 GREY = RGBColor(0x55, 0x55, 0x55)
 
 
@@ -72,7 +70,7 @@ class SeedError(RuntimeError):
 
 
 def nl_date(d: date) -> str:
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+    return format_date(d.isoformat())
 
 
 def _tidy(raw: str) -> str:
