@@ -18,6 +18,12 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 
+#: The keys every citation of ``lobby ask --json`` carries (the contract other tools rely on).
+CITATION_KEYS = frozenset(
+    {"n", "source", "title", "page", "slide", "date", "quote", "chunk_id", "doc_id", "root", "path"}
+)
+
+
 def shared_path(*parts: str) -> Path:
     """Path under ../shared, skipping the calling test with a reason when it is absent.
 

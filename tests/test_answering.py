@@ -16,6 +16,7 @@ from assistant.services.wiring import Index
 from assistant.testing import EchoChatModel
 
 from .archive_helpers import ingested_index
+from .conftest import CITATION_KEYS
 
 GATE = Thresholds(min_dense=0.05, min_coverage=0.5)
 FULL = Scope.full()
@@ -121,19 +122,7 @@ def test_answer_json_contract(index: Index) -> None:
     data = _answerer(index, None).answer("topprioriteit NDS informatiepositie", scope=FULL).to_json()
     assert {"answer", "refused", "citations", "timings"} <= set(data)
     citation = data["citations"][0]  # type: ignore[index]
-    assert set(citation) >= {
-        "n",
-        "source",
-        "title",
-        "page",
-        "slide",
-        "date",
-        "quote",
-        "chunk_id",
-        "doc_id",
-        "root",
-        "path",
-    }
+    assert set(citation) >= CITATION_KEYS
     assert citation["path"].endswith(citation["source"]) and citation["path"].startswith(citation["root"])
     start, end = citation["quote_start"], citation["quote_end"]
     assert start is not None and end > start
