@@ -178,9 +178,10 @@ class Answerer:
           sentences (the extractive composition).
         """
         options = self.options
+        glossary = self.retriever.glossary
         checked = verify(
             draft, sources, question=question, min_support=options.min_support,
-            drop_unsupported=options.drop_unsupported,
+            drop_unsupported=options.drop_unsupported, glossary=glossary,
         )  # fmt: skip
         top_document = {n for n, h in enumerate(sources, start=1) if h.doc_id == sources[0].doc_id}
         if (
@@ -190,8 +191,9 @@ class Answerer:
             and not checked.used & top_document
         ):
             anchor = verify(
-                anchor_sentence(question, sources), sources, drop_unsupported=options.drop_unsupported
-            )
+                anchor_sentence(question, sources), sources, drop_unsupported=options.drop_unsupported,
+                glossary=glossary,
+            )  # fmt: skip
             merged = [*anchor.checked, *checked.checked]
             text = render(merged, drop_unsupported=options.drop_unsupported)
             checked = Verified(merged, text, checked.removed)
@@ -200,7 +202,8 @@ class Answerer:
             text = "\n".join([text, *position_changes(question, sources)]).strip()
         if not text.strip():
             fallback = verify(
-                compose(question, sources, timeline=timeline), sources, min_support=options.min_support
-            )
+                compose(question, sources, timeline=timeline), sources, min_support=options.min_support,
+                glossary=glossary,
+            )  # fmt: skip
             return Verified(fallback.checked, fallback.text, checked.removed)
         return Verified(checked.checked, text, checked.removed)

@@ -16,31 +16,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from assistant.core.answers import CheckedSentence
 from assistant.core.dates import format_date
 from assistant.core.records import Hit
-from assistant.core.text import sentences_of
 from assistant.core.text import split_sentences as text_sentences
 from assistant.core.tokens import fold_accents, tokenize
+from assistant.rag.claims import support
+from assistant.rag.glossary import Glossary
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 FLAG = "[niet geverifieerd]"
-
-
-@dataclass(frozen=True, slots=True)
-class Support:
-    """How well one source supports one sentence: word coverage, numbers present, best quote."""
-
-    coverage: float
-    numbers_ok: bool
-    quote: str
-
-    def ok(self, min_coverage: float) -> bool:
-        return self.numbers_ok and self.coverage >= min_coverage
 
 
 def split_sentences(answer: str) -> list[str]:
@@ -60,36 +48,17 @@ def parse_markers(sentence: str) -> tuple[str, tuple[int, ...]]:
     return re.sub(r"\s{2,}", " ", text), tuple(numbers)
 
 
-def _numbers(text: str) -> set[str]:
-    """Numbers normalised so '€ 200 miljoen' and '€200 miljoen', '2,5' and '2.5' compare equal."""
-    return {n.replace(",", ".").rstrip(".") for n in _NUMBER.findall(text)}
-
-
-def support(sentence: str, source_text: str, context: str = "") -> Support:
-    """How far ``source_text`` (with ``context``, e.g. its document's metadata) supports ``sentence``.
-
-    Pure; see the module docstring. The quote always comes from ``source_text`` itself.
-    """
-    words = set(tokenize(sentence))
-    source_words = set(tokenize(source_text)) | set(tokenize(context))
-    coverage = len(words & source_words) / len(words) if words else 1.0
-    numbers_ok = _numbers(sentence) <= _numbers(source_text) | _numbers(context)
-    candidates = [s for s in sentences_of(source_text) if len(s) > 2]
-    quote = max(candidates, key=lambda s: len(words & set(tokenize(s))), default=source_text[:200])
-    return Support(coverage, numbers_ok, " ".join(quote.split()))
-
-
 def document_facts(hit: Hit) -> str:
     """What a citation of ``hit`` vouches for besides the chunk's text: its document's metadata.
 
     "Op 5 november 2024 schreef het IPO aan de minister ... [1]" is supported by source 1 when that
     letter is dated 5 November 2024 and addressed to the minister, even if the chunk (page 2 of the
-    letter) does not repeat the date; so the date (as written and in words), title, reference number
-    and addressee count as the source's words too.
+    letter) does not repeat the date; so the date (as written and in words), title, reference number,
+    addressee and sender count as the source's words too.
     """
     meta = hit.metadata
     facts = [hit.title, hit.date or "", format_date(hit.date) if hit.date else ""]
-    facts += [str(meta.get(key) or "") for key in ("kenmerk", "onderwerp", "addressee")]
+    facts += [str(meta.get(key) or "") for key in ("kenmerk", "onderwerp", "addressee", "sender")]
     return " ".join(f for f in facts if f)
 
 
@@ -99,12 +68,14 @@ def check_answer(
     *,
     min_coverage: float = 0.6,
     question: str = "",
+    glossary: Glossary | None = None,
 ) -> list[CheckedSentence]:
     """Check every sentence of ``answer`` against the numbered ``sources`` (``[1]`` is ``sources[0]``).
 
     A sentence that only restates the question ("De metafoor ... spreekt de provincies aan.") is
     supported by any source that repeats the question's words, yet says nothing: with ``question``
-    given, such echoes get no citation and count as unsupported.
+    given, such echoes get no citation and count as unsupported. Support is judged per claim (see
+    :mod:`assistant.rag.claims`); ``glossary`` lets abbreviations match their full forms.
     """
     asked = set(tokenize(question))
     checked: list[CheckedSentence] = []
@@ -119,13 +90,16 @@ def check_answer(
         verified: list[int] = []
         for n in cited:
             if 1 <= n <= len(sources):
-                result = support(text, sources[n - 1].text, document_facts(sources[n - 1]))
+                result = support(text, sources[n - 1].text, document_facts(sources[n - 1]), glossary=glossary)
                 if result.ok(min_coverage):
                     verified.append(n)
                     quotes[n] = result.quote
         added: list[int] = []
         if not verified and len(tokenize(text)) >= 3:
-            scored = [(support(text, s.text, document_facts(s)), n) for n, s in enumerate(sources, start=1)]
+            scored = [
+                (support(text, s.text, document_facts(s), glossary=glossary), n)
+                for n, s in enumerate(sources, start=1)
+            ]
             best = max(scored, key=lambda pair: pair[0].coverage, default=None)
             if best and best[0].ok(min_coverage):
                 added.append(best[1])

@@ -46,10 +46,11 @@ def focus(text: str, question: str, *, budget: int) -> str:
     The local model reads ~40 prompt tokens per second on two cores, so every source sentence costs
     time before the first token; and a small model copies whatever it is shown. Giving it only the
     relevant sentences makes answers both faster and more to the point. Budget is in estimated tokens.
+    One sentence per line: a model (and the citation check) then sees where each sentence ends.
     """
     sentences = [" ".join(s.split()) for s in sentences_of(text)]
     if sum(len(s.split()) for s in sentences) <= budget:
-        return " ".join(sentences)
+        return "\n".join(sentences)
     wanted = set(tokenize(question))
     scores = [overlap(wanted, s) for s in sentences]
     ranked = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
@@ -61,7 +62,7 @@ def focus(text: str, question: str, *, budget: int) -> str:
             continue  # unrelated sentences only cost prompt time
         chosen.add(i)
         used += size
-    return " ".join(sentences[i] for i in sorted(chosen))
+    return "\n".join(sentences[i] for i in sorted(chosen))
 
 
 def extractive_answer(question: str, sources: Sequence[Hit], *, max_sentences: int = 4) -> str:

@@ -32,6 +32,7 @@ from assistant.core.text import locate
 from assistant.rag.citations import check_answer, render
 from assistant.rag.compose import by_document, extractive_answer, extractive_timeline, focus
 from assistant.rag.gate import Thresholds, content_terms, content_words, decide, measure
+from assistant.rag.glossary import Glossary
 from assistant.rag.prompts import PromptLibrary
 from assistant.rag.retrieval import Filters, Retriever
 
@@ -248,9 +249,10 @@ def verify(
     question: str = "",
     min_support: float = 0.6,
     drop_unsupported: bool = True,
+    glossary: Glossary | None = None,
 ) -> Verified:
-    """Check every sentence of ``draft`` against the source it cites; render what holds."""
-    checked = check_answer(draft, sources, min_coverage=min_support, question=question)
+    """Check every claim of ``draft`` against the source it cites; render what holds."""
+    checked = check_answer(draft, sources, min_coverage=min_support, question=question, glossary=glossary)
     removed = sum(1 for c in checked if c.has_content and not c.supported)
     return Verified(checked, render(checked, drop_unsupported=drop_unsupported), removed)
 
