@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from pathlib import Path
 
 from assistant.core.records import Scope
@@ -70,7 +71,7 @@ def test_searches_stay_consistent_while_files_are_ingested_and_removed(tmp_path:
                     writer.library.ingest(Request(), [archive])
                     removed.extend([n - 2, n - 1])
         except Exception as exc:  # pragma: no cover - reported below
-            errors.append(f"writer: {type(exc).__name__}: {exc}")
+            errors.append(f"writer: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
         finally:
             done.set()
 
@@ -95,7 +96,7 @@ def test_searches_stay_consistent_while_files_are_ingested_and_removed(tmp_path:
                         elif not written[hit.chunk_id].endswith(hit.text):
                             errors.append(f"search {worker}: {hit.chunk_id} text differs from the store's")
         except Exception as exc:  # pragma: no cover - reported below
-            errors.append(f"search {worker}: {type(exc).__name__}: {exc}")
+            errors.append(f"search {worker}: {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
 
     threads = [threading.Thread(target=churn)] + [
         threading.Thread(target=search, args=(w,)) for w in range(3)

@@ -131,11 +131,16 @@ class VectorStore:
         if not ids:
             return []
         got = self._collection.get(ids=list(ids), include=["documents", "metadatas"])
-        by_id = {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+        rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        by_id = {i: (d, m) for i, d, m in rows if d is not None and m is not None}
         return [Hit(i, by_id[i][0], 0.0, dict(by_id[i][1])) for i in ids if i in by_id]
 
     def query(self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[Hit]:
-        """The ``k`` nearest chunks by cosine similarity (score = 1 - cosine distance), best first."""
+        """The ``k`` nearest chunks by cosine similarity (score = 1 - cosine distance), best first.
+
+        A chunk deleted by another request while Chroma answers comes back without text or metadata;
+        it is no longer in the archive, so it is left out.
+        """
         if self.count() == 0:
             return []
         result = self._collection.query(
@@ -153,6 +158,7 @@ class VectorStore:
                 result["distances"][0],
                 strict=True,
             )
+            if text is not None and meta is not None
         ]
 
     def _scan(
