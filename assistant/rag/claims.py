@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from assistant.core.text import sentences_of
 from assistant.core.tokens import tokenize
+from assistant.rag.evidence import is_furniture
 from assistant.rag.glossary import Glossary
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -119,31 +120,30 @@ def support(
     the key words needed it.
     """
     claim = claim_of(sentence)
-    sentences = [" ".join(s.split()) for s in sentences_of(source_text) if len(s.strip()) > 2]
-    if not sentences:
-        sentences = [" ".join(source_text.split())]
+    sentences = [" ".join(s.split()) for s in sentences_of(source_text)]
+    usable = [len(s) > 2 and not is_furniture(s) for s in sentences]
+    if not any(usable):
+        sentences, usable = [" ".join(source_text.split())], [True]
     context_tokens = _tokens(context, glossary) if context else frozenset()
     context_numbers = numbers(context)
     anchors = claim.anchors | (claim.lead & names_in(source_text))
     words = claim.words or frozenset({""})
-    best: tuple[tuple[bool, bool, float], Support] | None = None
+    best: tuple[tuple[bool, bool, float, float], Support] | None = None
     for index, evidence in enumerate(sentences):
+        if not usable[index]:
+            continue
         tokens = _tokens(evidence, glossary) | context_tokens
         anchors_ok = anchors <= tokens
         numbers_ok = claim.numbers <= numbers(evidence) | context_numbers
-        windows = [(evidence, tokens)]
-        for other in (index - 1, index + 1):
-            if 0 <= other < len(sentences):
-                pair = (sentences[min(index, other)], sentences[max(index, other)])
-                windows.append((" ".join(pair), tokens | _tokens(sentences[other], glossary)))
-        quote, coverage = max(
-            ((text, len(words & window) / len(words)) for text, window in windows), key=lambda x: x[1]
-        )
-        if not claim.words:
-            coverage = 1.0
-        if coverage == len(words & tokens) / len(words):
-            quote = evidence  # the neighbour added nothing: quote the one sentence
-        key = (anchors_ok and numbers_ok, numbers_ok, coverage)
+        single = len(words & tokens) / len(words) if claim.words else 1.0
+        coverage, quote = single, evidence
+        for other in (index - 1, index + 1):  # a neighbour in the text, never across furniture
+            if 0 <= other < len(sentences) and usable[other]:
+                paired = len(words & (tokens | _tokens(sentences[other], glossary))) / len(words)
+                if claim.words and paired > coverage:
+                    first, second = sorted((index, other))
+                    coverage, quote = paired, f"{sentences[first]} {sentences[second]}"
+        key = (anchors_ok and numbers_ok, numbers_ok, coverage, single)
         if best is None or key > best[0]:
             best = (key, Support(coverage, numbers_ok, quote, anchors_ok))
     assert best is not None

@@ -13,14 +13,15 @@ from collections.abc import Sequence
 
 from assistant.core.dates import format_date
 from assistant.core.records import Hit
-from assistant.core.text import sentences_of
 from assistant.core.tokens import tokenize
+from assistant.rag.evidence import evidence_sentences
 
 _AMOUNT = re.compile(r"€\s?\d+(?:[.,]\d+)*\s*(?:mld|mln|miljoen|miljard)?", re.IGNORECASE)
 
 
 def _sentences(text: str) -> list[str]:
-    return [" ".join(s.split()) for s in sentences_of(text) if len(s.split()) >= 4]
+    """Sentences that can answer: evidence (no letterhead or header lines) of at least four words."""
+    return [s for s in evidence_sentences(text) if len(s.split()) >= 4]
 
 
 def overlap(wanted: set[str], sentence: str) -> int:
@@ -48,7 +49,7 @@ def focus(text: str, question: str, *, budget: int) -> str:
     relevant sentences makes answers both faster and more to the point. Budget is in estimated tokens.
     One sentence per line: a model (and the citation check) then sees where each sentence ends.
     """
-    sentences = [" ".join(s.split()) for s in sentences_of(text)]
+    sentences = evidence_sentences(text) or [" ".join(text.split())]
     if sum(len(s.split()) for s in sentences) <= budget:
         return "\n".join(sentences)
     wanted = set(tokenize(question))

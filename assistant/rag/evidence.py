@@ -1,0 +1,60 @@
+"""Evidence sentences: the sentences of a source that can say something, without the furniture.
+
+Letters open with letterhead blocks ("Aan de heer dr. E.E.W. Bruins ... Postbus 16375 ..."), reference
+tables ("Ons kenmerk | Datum"), salutations and page numbers; ingested Markdown and slides start with
+the document's own header lines ("Datum: ... Documenttype: ..."). None of that answers a question, but
+it shares the question's words (the title, the addressee), so a word-overlap ranking picks it. The
+document's metadata stays available as fields (title, date, kenmerk, addressee); as evidence, only
+sentences count. Pure functions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.core.text import sentences_of
+
+#: Letterhead and header labels followed by a separator ("Datum:", "Ons kenmerk |").
+_LABEL = (
+    r"datum(?:\s+verzending)?|verzonden|kenmerk|ons\s+kenmerk|uw\s+kenmerk|uw\s+brief(?:\s+van)?|onderwerp|"
+    r"betreft|bijlagen?|bijlage\(n\)|aan|van|afzender|documenttype|titel|cc|telefoon|tel|e-?mail|"
+    r"contactpersoon|behandeld\s+door|doorkiesnummer|inlichtingen|pagina|postbus|bezoekadres|postadres|"
+    r"zaaknummer|registratienummer|classificatie|status|versie|auteur"
+)
+_LABEL_START = re.compile(rf"^(?:{_LABEL})\s*[:|]", re.IGNORECASE)
+_LABEL_ANYWHERE = re.compile(rf"(?:^|\s)(?:{_LABEL})\s*:", re.IGNORECASE)
+_CLOSING = re.compile(
+    r"^(?:geachte|zeer\s+geachte|hooggeachte|hoogachtend|met\s+vriendelijke\s+groet(?:en)?|"
+    r"met\s+hartelijke\s+groet|namens\s+deze)\b",
+    re.IGNORECASE,
+)
+_PAGE = re.compile(r"^(?:pagina|blad|p\.)\s*\d+(?:\s*(?:van|/)\s*\d+)?\.?$", re.IGNORECASE)
+_POSTCODE = re.compile(r"\b[1-9]\d{3}\s?[A-Z]{2}\b")
+_ADDRESS = re.compile(r"\b(?:postbus|antwoordnummer)\s+\d+", re.IGNORECASE)
+_CONTACT = re.compile(r"@[\w.-]+\.\w+|\bwww\.|https?://|\b0\d{2,3}[- ]?\d{6,7}\b", re.IGNORECASE)
+_TABLE = re.compile(r"\s\|\s")
+
+
+def is_furniture(sentence: str) -> bool:
+    """True for letterhead, address, contact, salutation, page-number and header-label lines.
+
+    A Markdown heading ("# Titel") is the document's title, which is metadata; a table row of labels
+    and values ("Ons kenmerk | Datum") is a reference table.
+    """
+    text = " ".join(sentence.split())
+    if not text:
+        return True
+    if text.startswith("#") or _LABEL_START.match(text) or _CLOSING.match(text) or _PAGE.match(text):
+        return True
+    if _ADDRESS.search(text) or (_POSTCODE.search(text) and len(text.split()) < 25):
+        return True
+    if _CONTACT.search(text) and len(text.split()) < 25:
+        return True
+    if len(_LABEL_ANYWHERE.findall(text)) >= 2:
+        return True
+    return _TABLE.search(text) is not None and len(_LABEL_ANYWHERE.findall(text.replace("|", ":"))) >= 1
+
+
+def evidence_sentences(text: str) -> list[str]:
+    """The sentences of ``text`` that can serve as evidence, whitespace-collapsed, in order."""
+    return [s for s in (" ".join(s.split()) for s in sentences_of(text)) if s and not is_furniture(s)]

@@ -1,0 +1,50 @@
+"""Evidence sentences: letterhead, header lines and page furniture are never evidence."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.rag.evidence import evidence_sentences, is_furniture
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Aan de heer dr. E.E.W. Bruins Postbus 16375 2500 BJ Den Haag",
+        "Datum: 5 november 2024 Afzender: Interprovinciaal Overleg Documenttype: brief",
+        "Ons kenmerk | Datum",
+        "Onderwerp: Contract Studenten Reis Product",
+        "Geachte heer Bruins,",
+        "Hoogachtend,",
+        "Met vriendelijke groet",
+        "Pagina 2 van 3",
+        "# Inbreng begrotingsbehandeling",
+        "E-mail: info@ipo.nl, telefoon 070 8881212",
+    ],
+)
+def test_furniture(line: str) -> None:
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Voor de jaren vanaf 2025 kan de OV-sector ruim €200 miljoen minder inkomsten tegemoet zien.",
+        "Onze topprioriteit voor de NDS is een excellente informatiepositie.",
+        "Wij verzoeken u om nog in 2024 een bestuurlijk gesprek te voeren met de DOVA-delegatie NOVB.",
+        "Datum van inwerkingtreding is 1 januari 2025 volgens de minister.",
+    ],
+)
+def test_sentences_that_say_something_are_evidence(line: str) -> None:
+    assert not is_furniture(line)
+
+
+def test_evidence_sentences_drop_the_header_and_keep_the_text() -> None:
+    chunk = (
+        "Inzet Hoofdlijnenakkoord H3b\n\nDatum: 2 september 2024\nDocumenttype: position paper\n\n"
+        "Door herijking van het Studenten OV dreigt vanaf 2025 een tekort van € 75 mln per jaar."
+    )
+    assert evidence_sentences(chunk) == [
+        "Inzet Hoofdlijnenakkoord H3b",
+        "Door herijking van het Studenten OV dreigt vanaf 2025 een tekort van € 75 mln per jaar.",
+    ]
