@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,10 @@ from ingest.loaders import SUPPORTED_SUFFIXES
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 KINDS = {"fact", "timeline", "followup", "refusal", "lookup"}
+#: The question type of a case (optional): what the question asks for, finer than ``kind``.
+TYPES = {"abbreviation", "who", "amount", "when", "why", "what", "lookup", "timeline", "followup"}
+#: The two halves: everything is tuned on ``dev``; every figure is reported on ``test`` (``dev`` beside it).
+SPLITS = ("dev", "test")
 
 
 class GoldFormatError(ValueError):
@@ -31,6 +37,8 @@ class GoldCase:
     root: str
     history: tuple[Turn, ...] = ()
     note: str = ""
+    split: str = ""
+    type: str = ""
     location: str = field(default="", compare=False)
 
 
@@ -50,11 +58,15 @@ def stem(source: str) -> str:
 def _case(data: Any, where: str) -> GoldCase:
     if not isinstance(data, dict):
         raise GoldFormatError(f"{where}: expected a JSON object")
-    missing = [k for k in ("id", "question", "answerable", "kind") if k not in data]
+    missing = [k for k in ("id", "question", "answerable", "kind", "split") if k not in data]
     if missing:
         raise GoldFormatError(f"{where}: missing field(s) {', '.join(missing)}")
     if data["kind"] not in KINDS:
         raise GoldFormatError(f"{where}: kind {data['kind']!r} is not one of {sorted(KINDS)}")
+    if data["split"] not in SPLITS:
+        raise GoldFormatError(f"{where}: split {data['split']!r} is not one of {list(SPLITS)}")
+    if "type" in data and data["type"] not in TYPES:
+        raise GoldFormatError(f"{where}: type {data['type']!r} is not one of {sorted(TYPES)}")
     answerable = data["answerable"]
     if not isinstance(answerable, bool):
         raise GoldFormatError(f"{where}: 'answerable' must be true or false")
@@ -78,6 +90,8 @@ def _case(data: Any, where: str) -> GoldCase:
         root=str(data.get("root", "data")),
         history=turns,
         note=str(data.get("note", "")),
+        split=str(data["split"]),
+        type=str(data.get("type", "")),
         location=where,
     )
 
@@ -104,3 +118,35 @@ def load_gold(path: Path = GOLD_DIR) -> list[GoldCase]:
     if not cases:
         raise GoldFormatError(f"{path}: no gold cases found")
     return cases
+
+
+def split_cases(cases: Iterable[GoldCase], split: str | None) -> list[GoldCase]:
+    """The cases of one half (``"dev"`` or ``"test"``); ``None`` gives all cases."""
+    if split is not None and split not in SPLITS:
+        raise ValueError(f"split {split!r} is not one of {list(SPLITS)}")
+    return [c for c in cases if split is None or c.split == split]
+
+
+def assign_splits(cases: Sequence[GoldCase]) -> dict[str, str]:
+    """The rule that gave every case its ``split`` (once, before any tuning; see ``gold/README.md``).
+
+    Cases are grouped in strata by (answerable, root, kind, type). Within a stratum they are ordered by
+    the SHA-256 of their id and assigned alternately to dev and test. Strata are taken in sorted order,
+    and each stratum starts with the half that so far holds fewer cases with the same ``answerable``
+    value (dev on a tie), so odd strata do not all tip the same way. The result depends only on the
+    ids, ``answerable``, ``root``, ``kind`` and ``type``, never on evaluation results.
+    """
+    strata: dict[tuple[bool, str, str, str], list[str]] = {}
+    for case in cases:
+        strata.setdefault((case.answerable, case.root, case.kind, case.type), []).append(case.id)
+    counts = {(answerable, split): 0 for answerable in (False, True) for split in SPLITS}
+    assigned: dict[str, str] = {}
+    for key in sorted(strata):
+        answerable = key[0]
+        first = 0 if counts[answerable, SPLITS[0]] <= counts[answerable, SPLITS[1]] else 1
+        ordered = sorted(strata[key], key=lambda i: hashlib.sha256(i.encode("utf-8")).hexdigest())
+        for position, case_id in enumerate(ordered):
+            split = SPLITS[(first + position) % 2]
+            assigned[case_id] = split
+            counts[answerable, split] += 1
+    return assigned

@@ -3,23 +3,85 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from functools import cache
 from pathlib import Path
 
 import pytest
 
-from eval.gold import GoldFormatError, load_gold, stem
+from assistant.rag.citations import normalise_for_match
+from eval.gold import (
+    SPLITS,
+    GoldCase,
+    GoldFormatError,
+    assign_splits,
+    load_gold,
+    split_cases,
+    stem,
+)
 from eval.metrics import fact_coverage, hit_at_k, mrr_at_k, ndcg_at_k, recall_at_k, refusal_rates
+from ingest.loaders import SUPPORTED_SUFFIXES, load
 
-from .conftest import REPO
+from .conftest import REPO, shared_path
+
+#: The question types the issue asks for; each needs at least three answerable cases in each half.
+REQUIRED_TYPES = ("abbreviation", "who", "amount", "when", "why")
+#: The folders of the ``shared`` root, under ../shared/corpus.
+SHARED_FOLDERS = ("provincie_overijssel_woo", "rijksoverheid_kamerbrieven", "kamervragen_antwoorden")
 
 
 def test_gold_set_composition() -> None:
     cases = load_gold()
     kinds = [c.kind for c in cases]
-    assert len(cases) >= 50
-    assert sum(not c.answerable for c in cases) >= 10
+    assert sum(c.answerable for c in cases) >= 100
+    assert sum(not c.answerable for c in cases) >= 40
     assert kinds.count("followup") >= 5 and kinds.count("timeline") >= 5
     assert all(c.history for c in cases if c.kind == "followup")
+    assert all(not c.sources and not c.facts and c.kind == "refusal" for c in cases if not c.answerable)
+    assert all(c.note for c in cases if not c.answerable), "every refusal says why it is unanswerable"
+
+
+def test_every_case_is_in_one_half_and_the_halves_balance() -> None:
+    cases = load_gold()
+    assert all(c.split in SPLITS for c in cases)
+    for answerable in (True, False):
+        halves = Counter(c.split for c in cases if c.answerable is answerable)
+        assert abs(halves["dev"] - halves["test"]) <= 3, (answerable, halves)
+        for root in ("data", "shared"):
+            per_root = Counter(c.split for c in cases if c.answerable is answerable and c.root == root)
+            assert abs(per_root["dev"] - per_root["test"]) <= 3, (answerable, root, per_root)
+
+
+def test_each_required_question_type_in_each_half() -> None:
+    counts = Counter((c.type, c.split) for c in load_gold() if c.answerable)
+    short = {(t, s): counts[t, s] for t in REQUIRED_TYPES for s in SPLITS if counts[t, s] < 3}
+    assert not short, short
+
+
+def test_split_cases_selects_one_half_or_all() -> None:
+    cases = load_gold()
+    dev, test = split_cases(cases, "dev"), split_cases(cases, "test")
+    assert dev and test and len(dev) + len(test) == len(cases)
+    assert {c.split for c in dev} == {"dev"} and {c.split for c in test} == {"test"}
+    assert split_cases(cases, None) == cases
+    with pytest.raises(ValueError, match="split 'train'"):
+        split_cases(cases, "train")
+
+
+def _stub(case_id: str, answerable: bool = True, root: str = "data") -> GoldCase:
+    return GoldCase(case_id, "q", answerable, (), (), "fact" if answerable else "refusal", root, type="what")
+
+
+def test_assign_splits_alternates_within_strata_and_balances() -> None:
+    cases = [_stub(f"a{i}") for i in range(5)] + [_stub(f"s{i}", root="shared") for i in range(3)]
+    cases += [_stub(f"r{i}", answerable=False) for i in range(4)]
+    assigned = assign_splits(cases)
+    assert assigned == assign_splits(list(reversed(cases))), "depends on the ids, not on the order"
+    for answerable in (True, False):
+        halves = Counter(assigned[c.id] for c in cases if c.answerable is answerable)
+        assert abs(halves["dev"] - halves["test"]) <= 1, halves
+    # The odd data stratum (5 cases) tips one way, the odd shared stratum (3) the other.
+    assert Counter(assigned[c.id] for c in cases if c.answerable) == {"dev": 4, "test": 4}
 
 
 def test_gold_sources_exist_in_the_sample_archive() -> None:
@@ -30,21 +92,62 @@ def test_gold_sources_exist_in_the_sample_archive() -> None:
             assert not missing, f"{case.location}: {missing}"
 
 
+@cache
+def _root_texts(root: str) -> dict[str, str]:
+    """Normalised extracted text per source stem of one root (the DOCX and PDF copy of a stem joined)."""
+    folders = [REPO / "data"] if root == "data" else [shared_path("corpus", f) for f in SHARED_FOLDERS]
+    files: dict[str, list[Path]] = {}
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+                files.setdefault(stem(path.relative_to(folder).as_posix()), []).append(path)
+    needed = {s for c in load_gold() if c.root == root for s in c.sources}
+    return {s: " ".join(normalise_for_match(load(p).text) for p in files[s]) for s in needed if s in files}
+
+
+@pytest.mark.parametrize("root", ["data", pytest.param("shared", marks=pytest.mark.corpus)])
+def test_every_fact_occurs_in_a_listed_source(root: str) -> None:
+    """Facts are copied literally: each occurs, normalised, in the extracted text of a listed source."""
+    texts = _root_texts(root)
+    problems = []
+    for case in (c for c in load_gold() if c.answerable and c.root == root):
+        missing = [s for s in case.sources if s not in texts]
+        if missing:
+            problems.append(f"{case.location} ({case.id}): no file for {missing}")
+            continue
+        for fact in case.facts:
+            if not any(normalise_for_match(fact) in texts[s] for s in case.sources):
+                problems.append(f"{case.location} ({case.id}): fact {fact!r} in none of its sources")
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [
         ("{not json", "invalid JSON"),
-        ('{"id": "a", "question": "q", "answerable": true, "kind": "fact"}', "at least one expected source"),
-        ('{"id": "a", "question": "q", "answerable": false, "kind": "raar"}', "kind 'raar'"),
         (
-            '{"id": "a", "question": "q", "answerable": true, "kind": "followup", "sources": ["x"]}',
+            '{"id": "a", "question": "q", "answerable": true, "kind": "fact", "split": "dev"}',
+            "at least one expected source",
+        ),
+        ('{"id": "a", "question": "q", "answerable": false, "kind": "raar", "split": "dev"}', "kind 'raar'"),
+        (
+            '{"id": "a", "question": "q", "answerable": true, "kind": "followup", "sources": ["x"], "split": "dev"}',
             "needs a history",
         ),
-        ('{"question": "q"}', "missing field(s) id, answerable, kind"),
+        ('{"question": "q"}', "missing field(s) id, answerable, kind, split"),
+        ('{"id": "a", "question": "q", "answerable": false, "kind": "refusal"}', "missing field(s) split"),
+        (
+            '{"id": "a", "question": "q", "answerable": false, "kind": "refusal", "split": "train"}',
+            "split 'train'",
+        ),
+        (
+            '{"id": "a", "question": "q", "answerable": false, "kind": "refusal", "split": "dev", "type": "hoe"}',
+            "type 'hoe'",
+        ),
     ],
 )
 def test_malformed_case_names_file_and_line(tmp_path: Path, line: str, message: str) -> None:
-    good = '{"id": "ok", "question": "q", "answerable": false, "kind": "refusal"}'
+    good = '{"id": "ok", "question": "q", "answerable": false, "kind": "refusal", "split": "test"}'
     path = tmp_path / "gold.jsonl"
     path.write_text(f"{good}\n\n{line}\n")
     with pytest.raises(GoldFormatError, match=f"gold.jsonl:3: .*{re.escape(message)}"):
@@ -52,7 +155,7 @@ def test_malformed_case_names_file_and_line(tmp_path: Path, line: str, message: 
 
 
 def test_duplicate_ids_are_rejected(tmp_path: Path) -> None:
-    case = '{"id": "ok", "question": "q", "answerable": false, "kind": "refusal"}'
+    case = '{"id": "ok", "question": "q", "answerable": false, "kind": "refusal", "split": "dev"}'
     (tmp_path / "gold.jsonl").write_text(f"{case}\n{case}\n")
     with pytest.raises(GoldFormatError, match="duplicate id 'ok'"):
         load_gold(tmp_path)
