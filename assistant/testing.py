@@ -19,7 +19,6 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from assistant.core.text import sentences_of
 from assistant.core.tokens import tokenize
 
 _SOURCE_HEADER = re.compile(r"^Bron \[(\d+)\]: [^\n]*\n(.+?)(?=\n\nBron \[\d+\]|\n\nVraag:|\Z)", re.M | re.S)
@@ -79,7 +78,8 @@ class EchoChatModel(BaseChatModel):
         wanted = set(tokenize(question.group(1) if question else ""))
         sentences = []
         for n, body in _SOURCE_HEADER.findall(prompt)[: self.max_sources]:
-            candidates = [" ".join(c.split()) for c in sentences_of(body)] or [" ".join(body.split())]
+            # The prompt shows one source sentence per line.
+            candidates = [" ".join(line.split()) for line in body.splitlines() if line.strip()] or [body]
             best = max(candidates, key=lambda c: len(wanted & set(tokenize(c))))
             sentences.append(f"{best} [{n}]")
         return " ".join(sentences) or "Dat staat niet in de gevonden documenten."

@@ -25,14 +25,37 @@ class Turn:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """What retrieval found for a question, reduced to the evidence gate's two signals."""
+    """What retrieval found for a question, reduced to the evidence gate's signals.
+
+    ``dense``: best cosine similarity; ``coverage``: share of the question's concepts in the best chunk;
+    ``sentence``: the same in the best evidence sentence that holds an answer of the ``asked`` kind
+    (amount, date, person, ...), which is ``quote``.
+    """
 
     dense: float
     coverage: float
     content_words: tuple[str, ...]
+    sentence: float = 0.0
+    asked: str = "other"
+    quote: str = ""
 
     def describe(self) -> str:
-        return f"gelijkenis {self.dense:.2f}, dekking zoektermen {self.coverage:.0%}"
+        return (
+            f"gelijkenis {self.dense:.2f}, dekking zoektermen {self.coverage:.0%}, "
+            f"in één zin met een antwoord ({_ASKED_NL.get(self.asked, 'een antwoord')}) {self.sentence:.0%}"
+        )
+
+
+_ASKED_NL = {
+    "amount": "een bedrag",
+    "date": "een datum",
+    "person": "een persoon of organisatie",
+    "place": "een plaats",
+    "reason": "een reden",
+    "count": "een aantal",
+    "abbreviation": "de betekenis van de afkorting",
+    "other": "een antwoord",
+}
 
 
 @dataclass(frozen=True, slots=True)

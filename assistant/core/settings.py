@@ -177,10 +177,10 @@ class Settings(BaseSettings):
         ),
     )
     citation_min_support: float = Field(
-        default=0.6,
+        default=0.7,
         ge=0,
         le=1,
-        description="Share of a sentence's content words its cited chunk must contain.",
+        description="Share of a claim's key words its evidence sentence(s) must hold.",
     )
     drop_unsupported: bool = Field(
         default=True, description="Remove answer sentences no source supports (else keep them, flagged)."

@@ -19,6 +19,7 @@ from langchain_core.language_models import BaseChatModel
 from assistant.core.answers import Answer, AnswerEvent, Delta, Stage, Turn
 from assistant.core.records import Hit, Scope
 from assistant.rag.citations import render
+from assistant.rag.claims import MIN_COVERAGE
 from assistant.rag.compose import anchor_sentence, by_document, position_changes
 from assistant.rag.gate import Thresholds
 from assistant.rag.prompts import PromptLibrary
@@ -48,7 +49,7 @@ class AnswerOptions:
     llm_sources: int = 4  # sources shown to a model (the extractive mode reads all k)
     source_words: int = 90  # words per source shown to a model
     thresholds: Thresholds = field(default_factory=lambda: Thresholds(min_dense=0.0, min_coverage=0.0))
-    min_support: float = 0.6
+    min_support: float = MIN_COVERAGE
     drop_unsupported: bool = True
     condense_with_llm: bool = False
     serialize_llm: bool = True  # one request at a time through the model (llama.cpp)

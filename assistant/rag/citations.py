@@ -22,7 +22,7 @@ from assistant.core.dates import format_date
 from assistant.core.records import Hit
 from assistant.core.text import split_sentences as text_sentences
 from assistant.core.tokens import fold_accents, tokenize
-from assistant.rag.claims import support
+from assistant.rag.claims import MIN_COVERAGE, Support, support
 from assistant.rag.glossary import Glossary
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -48,7 +48,7 @@ def parse_markers(sentence: str) -> tuple[str, tuple[int, ...]]:
     return re.sub(r"\s{2,}", " ", text), tuple(numbers)
 
 
-def document_facts(hit: Hit) -> str:
+def document_facts(hit: Hit) -> list[str]:
     """What a citation of ``hit`` vouches for besides the chunk's text: its document's metadata.
 
     "Op 5 november 2024 schreef het IPO aan de minister ... [1]" is supported by source 1 when that
@@ -57,16 +57,43 @@ def document_facts(hit: Hit) -> str:
     addressee and sender count as the source's words too.
     """
     meta = hit.metadata
-    facts = [hit.title, hit.date or "", format_date(hit.date) if hit.date else ""]
-    facts += [str(meta.get(key) or "") for key in ("kenmerk", "onderwerp", "addressee", "sender")]
-    return " ".join(f for f in facts if f)
+    date = f"{hit.date} {format_date(hit.date)}" if hit.date else ""
+    facts = [hit.title, date]
+    facts += [str(meta.get(key) or "") for key in ("kenmerk", "onderwerp", "addressee", "sender", "doc_type")]
+    return [f for f in facts if f]
+
+
+_DATED = re.compile(r"^-?\s*(?P<date>\d{1,2} \w+ \d{4}|datum onbekend) \((?P<title>.+?)\):\s*(?P<claim>.+)$")
+
+
+def dated_claim(text: str, hit: Hit) -> str | None:
+    """The claim of a dated-account line ("- 5 november 2024 (Titel): ..."), checked against its source.
+
+    The date and title in front name the cited document: they must be exactly its date and title (else
+    ``None``: the line is unsupported), and only the rest is a claim to check. Other text is unchanged.
+    """
+    match = _DATED.match(text)
+    if match is None:
+        return text
+    if match["date"] != format_date(hit.date) or match["title"] != hit.title:
+        return None
+    return match["claim"]
+
+
+def _checked(text: str, hit: Hit, min_coverage: float, glossary: Glossary | None) -> Support | None:
+    """The support ``hit`` gives the claim in ``text``, or ``None`` when it does not support it."""
+    claim = dated_claim(text, hit)
+    if claim is None:
+        return None
+    result = support(claim, hit.text, document_facts(hit), glossary=glossary)
+    return result if result.ok(min_coverage) else None
 
 
 def check_answer(
     answer: str,
     sources: Sequence[Hit],
     *,
-    min_coverage: float = 0.6,
+    min_coverage: float = MIN_COVERAGE,
     question: str = "",
     glossary: Glossary | None = None,
 ) -> list[CheckedSentence]:
@@ -89,21 +116,20 @@ def check_answer(
         quotes: dict[int, str] = {}
         verified: list[int] = []
         for n in cited:
-            if 1 <= n <= len(sources):
-                result = support(text, sources[n - 1].text, document_facts(sources[n - 1]), glossary=glossary)
-                if result.ok(min_coverage):
-                    verified.append(n)
-                    quotes[n] = result.quote
+            if 1 <= n <= len(sources) and (result := _checked(text, sources[n - 1], min_coverage, glossary)):
+                verified.append(n)
+                quotes[n] = result.quote
         added: list[int] = []
         if not verified and len(tokenize(text)) >= 3:
-            scored = [
-                (support(text, s.text, document_facts(s), glossary=glossary), n)
-                for n, s in enumerate(sources, start=1)
+            passing = [
+                (result, n)
+                for n, hit in enumerate(sources, start=1)
+                if (result := _checked(text, hit, min_coverage, glossary)) is not None
             ]
-            best = max(scored, key=lambda pair: pair[0].coverage, default=None)
-            if best and best[0].ok(min_coverage):
-                added.append(best[1])
-                quotes[best[1]] = best[0].quote
+            if passing:
+                result, n = max(passing, key=lambda pair: pair[0].coverage)
+                added.append(n)
+                quotes[n] = result.quote
         checked.append(CheckedSentence(text, cited, tuple(verified), tuple(added), quotes))
     return checked
 

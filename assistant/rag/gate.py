@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from assistant.core.answers import Evidence
 from assistant.core.records import Hit
 from assistant.core.tokens import tokenize
+from assistant.rag.answer_types import abbreviation_asked, asked_type, holds_answer
+from assistant.rag.evidence import evidence_sentences
 from assistant.rag.glossary import Glossary
 
 #: Words that say nothing about what a question is about, in this archive (stemmed by tokenize()).
@@ -37,10 +39,11 @@ QUESTION_WORDS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """Minimum best-chunk similarity and content-word coverage for answering."""
+    """Minimum best-chunk similarity, chunk coverage and typed-sentence coverage for answering."""
 
     min_dense: float
     min_coverage: float
+    min_sentence: float = 0.0
 
 
 def content_words(question: str) -> list[str]:
@@ -90,30 +93,63 @@ def measure(
 
     With ``idf``, coverage is weighted: a concept weighs as much as its rarest word in the archive, so
     missing "Gelderland" or "Voorjaarsnota" (rare or absent) costs more than missing "verwacht".
+
+    ``coverage`` is measured on the best chunk (title and text); ``sentence`` on the best evidence
+    sentence (with one neighbour and its document's title) that also holds an answer of the asked kind
+    (:mod:`assistant.rag.answer_types`): the topic spread over a chunk is not the asked fact.
     """
     wanted = concepts(question, glossary)
     dense = max((h.dense for h in hits if h.dense is not None), default=0.0)
     words = tuple(content_words(question))
+    asked = asked_type(question)
     if not wanted:
-        return Evidence(dense, 0.0, words)
+        return Evidence(dense, 0.0, words, 0.0, asked)
     weights = [max(idf(t) for alt in alts for t in alt) if idf else 1.0 for alts in wanted]
+    total = sum(weights)
 
-    def covered(hit: Hit) -> float:
-        tokens = set(tokenize(f"{hit.title} {hit.text}"))
-        return sum(w for w, alts in zip(weights, wanted, strict=True) if any(alt <= tokens for alt in alts))
+    def share(tokens: set[str] | frozenset[str]) -> float:
+        return (
+            sum(w for w, alts in zip(weights, wanted, strict=True) if any(alt <= tokens for alt in alts))
+            / total
+        )
 
-    best = max((covered(h) for h in hits), default=0.0)
-    return Evidence(dense, best / sum(weights), words)
+    abbreviation = abbreviation_asked(question, glossary) if asked == "abbreviation" else None
+    best_chunk, best_sentence, quote = 0.0, 0.0, ""
+    for hit in hits:
+        title = set(tokenize(hit.title))
+        best_chunk = max(best_chunk, share(title | set(tokenize(hit.text))))
+        sentences = evidence_sentences(hit.text)
+        tokens = [set(tokenize(s)) for s in sentences]
+        for index, sentence in enumerate(sentences):
+            neighbours = [i for i in (index - 1, index + 1) if 0 <= i < len(sentences)]
+            window = tokens[index] | title | {t for i in neighbours for t in tokens[i]}
+            score = share(window)
+            if score > best_sentence and holds_answer(
+                " ".join(sentences[i] for i in sorted({index, *neighbours})), asked,
+                abbreviation=abbreviation, glossary=glossary,
+            ):  # fmt: skip
+                best_sentence, quote = score, sentence
+    return Evidence(dense, best_chunk, words, best_sentence, asked, quote)
 
 
 def decide(evidence: Evidence, thresholds: Thresholds) -> bool:
     """True when the archive covers the question well enough to answer."""
-    return evidence.dense >= thresholds.min_dense and evidence.coverage >= thresholds.min_coverage
+    return (
+        evidence.dense >= thresholds.min_dense
+        and evidence.coverage >= thresholds.min_coverage
+        and evidence.sentence >= thresholds.min_sentence
+    )
 
 
 def _midpoints(values: Iterable[float]) -> list[float]:
     ordered = sorted(set(values))
     return [0.0] + [round((a + b) / 2, 4) for a, b in itertools.pairwise(ordered)]
+
+
+def _candidates(answerable: Sequence[float], unanswerable: Sequence[float]) -> list[float]:
+    """Midpoints between observed values, up to the largest answerable value (higher refuses all)."""
+    top = max(answerable)
+    return [m for m in _midpoints([*answerable, *unanswerable]) if m <= top]
 
 
 def calibrate(
@@ -124,30 +160,46 @@ def calibrate(
     """Thresholds that best separate answerable (True) from unanswerable samples.
 
     Grid search over the midpoints between observed values (a threshold halfway between two
-    questions generalises better than one sitting on a question); among thresholds whose false-refusal
-    rate on answerable questions is at most ``max_false_refusal``, the one with the best accuracy on
-    unanswerable ones (ties: the lowest thresholds, which refuse least).
+    questions generalises better than one sitting on a question) of all three signals; among thresholds
+    whose false-refusal rate on answerable questions is at most ``max_false_refusal``, the one with the
+    best accuracy on unanswerable ones (ties: the lowest thresholds, which refuse least).
     Returns the thresholds and their accuracy.
     """
     answerable = [e for e, ok in samples if ok]
     unanswerable = [e for e, ok in samples if not ok]
     if not answerable or not unanswerable:
         raise ValueError("calibration needs answerable and unanswerable questions")
-    dense_grid = _midpoints(e.dense for e, _ in samples)
-    coverage_grid = _midpoints(e.coverage for e, _ in samples)
-    best: tuple[tuple[float, float, float, float], Thresholds] | None = None
+    # A threshold above every answerable value refuses them all: only values up to the largest
+    # answerable one are candidates, which keeps the three-way grid small.
+    dense_grid = _candidates([e.dense for e in answerable], [e.dense for e in unanswerable])
+    coverage_grid = _candidates([e.coverage for e in answerable], [e.coverage for e in unanswerable])
+    sentence_grid = _candidates([e.sentence for e in answerable], [e.sentence for e in unanswerable])
+    best: tuple[tuple[float, float, float, float, float], Thresholds] | None = None
+    allowed = int(max_false_refusal * len(answerable) + 1e-9)
     for min_dense in dense_grid:
+        kept_a = [e for e in answerable if e.dense >= min_dense]
+        kept_u = [e for e in unanswerable if e.dense >= min_dense]
+        if len(answerable) - len(kept_a) > allowed:
+            continue
         for min_coverage in coverage_grid:
-            t = Thresholds(min_dense, min_coverage)
-            false_refusal = sum(not decide(e, t) for e in answerable) / len(answerable)
-            if false_refusal > max_false_refusal:
+            kept_a2 = [e for e in kept_a if e.coverage >= min_coverage]
+            if len(answerable) - len(kept_a2) > allowed:
                 continue
-            refusal_accuracy = sum(not decide(e, t) for e in unanswerable) / len(unanswerable)
-            key = (refusal_accuracy, -false_refusal, -min_dense, -min_coverage)
-            if best is None or key > best[0]:
-                best = (key, t)
+            kept_u2 = [e for e in kept_u if e.coverage >= min_coverage]
+            for min_sentence in sentence_grid:
+                passed_a = sum(e.sentence >= min_sentence for e in kept_a2)
+                refused_a = len(answerable) - passed_a
+                if refused_a > allowed:
+                    continue
+                refused_u = len(unanswerable) - sum(e.sentence >= min_sentence for e in kept_u2)
+                key = (
+                    refused_u / len(unanswerable), -refused_a / len(answerable),
+                    -min_dense, -min_coverage, -min_sentence,
+                )  # fmt: skip
+                if best is None or key > best[0]:
+                    best = (key, Thresholds(min_dense, min_coverage, min_sentence))
     assert best is not None  # thresholds of 0 refuse nothing, so the grid always has a candidate
-    (refusal_accuracy, neg_false_refusal, _, _), thresholds = best
+    (refusal_accuracy, neg_false_refusal, _, _, _), thresholds = best
     accuracy = (refusal_accuracy * len(unanswerable) + (1 + neg_false_refusal) * len(answerable)) / len(
         samples
     )

@@ -30,6 +30,7 @@ from assistant.core.dates import format_date
 from assistant.core.records import Hit, Scope
 from assistant.core.text import locate
 from assistant.rag.citations import check_answer, render
+from assistant.rag.claims import MIN_COVERAGE
 from assistant.rag.compose import by_document, extractive_answer, extractive_timeline, focus
 from assistant.rag.gate import Thresholds, content_terms, content_words, decide, measure
 from assistant.rag.glossary import Glossary
@@ -247,7 +248,7 @@ def verify(
     sources: Sequence[Hit],
     *,
     question: str = "",
-    min_support: float = 0.6,
+    min_support: float = MIN_COVERAGE,
     drop_unsupported: bool = True,
     glossary: Glossary | None = None,
 ) -> Verified:

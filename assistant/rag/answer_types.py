@@ -1,0 +1,121 @@
+"""What kind of answer a question asks for, and whether a sentence holds one.
+
+A near miss ("Welk bedrag heeft het kabinet toegekend?" where the archive discusses the topic but never
+names the amount) retrieves the right topic; what it lacks is the asked fact. So the gate also asks:
+does a sentence that matches the question hold an answer of the asked kind: an amount, a date, a
+person or organisation, a place, a reason, a number, or the full form of an abbreviation? Pure
+functions over text, with the glossary for abbreviations.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.core.dates import MONTH_NAMES
+from assistant.rag.glossary import Glossary
+
+
+def _any(*patterns: str, flags: int = 0) -> re.Pattern[str]:
+    """One pattern matching any of ``patterns`` (each a regular expression)."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns), flags)
+
+
+_MONEY_NOUNS = r"bedrag|tekort|budget|kosten|bijdrage|compensatie|subsidie|investering|geld|euro|inkomsten"
+
+#: Question patterns, first match wins (Dutch; matched on the lower-cased question).
+_ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("abbreviation", _any(
+        r"\bwaar staat\b.*\bvoor\b", r"\bwat betekent\b", r"\bvoluit\b", r"\bwat is de afkorting\b",
+        r"\been afkorting\b",
+    )),
+    ("amount", _any(
+        rf"\b(welk|welke|wat is het|hoe ?groot is het|hoe hoog is het)\s+({_MONEY_NOUNS})\b",
+        r"\bhoeveel (geld|euro|miljoen|miljard|middelen|kost|kosten|inkomsten|minder|meer|subsidie|tekort)\b",
+        rf"\bhoe(veel| hoog)\b.*\b({_MONEY_NOUNS})\b",
+    )),
+    ("date", _any(
+        r"\bwanneer\b", r"\bop welke datum\b", r"\bwelke datum\b", r"\bin welk jaar\b", r"\bper wanneer\b",
+        r"\bvan welke datum\b",
+    )),
+    ("reason", _any(
+        r"\bwaarom\b", r"\bom welke reden\b", r"\bwat is de reden\b", r"\bwaardoor\b", r"\bhoe komt het\b",
+        r"\bwat is de aanleiding\b",
+    )),
+    ("person", _any(
+        r"\bwie\b", r"\bnamens wie\b",
+        r"\bwelke (minister|staatssecretaris|persoon|gedeputeerde|organisatie|partij|bewindspersoon)\b",
+    )),
+    ("place", _any(r"\bwaar\b(?!.*\bvoor\b)", r"\b(in )?welke (provincie|gemeente|plaats|stad|regio)\b")),
+    ("count", _any(r"\bhoeveel\b")),
+)  # fmt: skip
+
+_MONTH = "|".join(MONTH_NAMES)
+_NUMBER_WORDS = r"twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twaalf|honderd|duizend"
+_HAS: dict[str, re.Pattern[str]] = {
+    "amount": _any(r"€\s?\d", r"\d+(?:[.,]\d+)?\s*(?:miljoen|miljard|mln|mld|euro|procent|%)", r"\beuro\b",
+                   flags=re.IGNORECASE),
+    "date": _any(rf"\b\d{{1,2}}\s+(?:{_MONTH})\b", rf"\b(?:{_MONTH})\s+(?:19|20)\d{{2}}\b",
+                 r"\b(?:19|20)\d{2}\b", r"\b\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)\d{2}\b", flags=re.IGNORECASE),
+    "reason": _any(
+        r"\b(omdat|doordat|want|daardoor|vanwege|reden|zodat|waardoor|oorzaak|dankzij|noodzakelijk|nodig)\b",
+        r"\b(als|ten) gevolge van\b", r"\bom\s+\w+(?:\s+\w+){0,6}\s+te\b", flags=re.IGNORECASE,
+    ),
+    "person": _any(
+        r"\b[A-Z][a-zà-ÿ]+\s+(?:(?:van|de|der|den|ter|ten)\s+)*[A-Z][a-zà-ÿ]+\b",
+        r"\b(?:[A-Z]\.){1,4}\s?[A-Z][a-zà-ÿ]+",
+        r"\b(?:minister|staatssecretaris|gedeputeerde|voorzitter|directeur|kabinet|provincies?|gemeenten?)\b",
+        r"\b(?:ministerie|IPO|Rijk|Tweede Kamer|Eerste Kamer|Gedeputeerde Staten|Provinciale Staten)\b",
+    ),
+    "place": _any(r"\b(?:in|te|bij|naar|uit)\s+[A-Z][a-zà-ÿ]+", r"\b(?:provincie|gemeente)\s+[A-Z]"),
+    "count": _any(r"\b\d+\b", rf"\b(?:{_NUMBER_WORDS})\b", flags=re.IGNORECASE),
+}  # fmt: skip
+
+
+def asked_type(question: str) -> str:
+    """The kind of answer ``question`` asks for: one of the keys above, or ``other``."""
+    lowered = question.lower()
+    for kind, pattern in _ASKED:
+        if pattern.search(lowered):
+            return kind
+    return "other"
+
+
+def abbreviation_asked(question: str, glossary: Glossary | None) -> str | None:
+    """The abbreviation an "waar staat X voor?" question asks about, if the question names one."""
+    for word in re.findall(r"[A-Za-z][\w&-]*", question):
+        word = str(word)
+        letters = [c for c in word if c.isalpha()]
+        if len(letters) >= 2 and sum(c.isupper() for c in letters) >= 2:
+            return word
+    if glossary is not None:
+        terms = glossary.mentioned(question)
+        if terms:
+            return str(terms[0].abbreviation)
+    return None
+
+
+def holds_answer(
+    sentence: str, kind: str, *, abbreviation: str | None = None, glossary: Glossary | None = None
+) -> bool:
+    """Whether ``sentence`` holds an answer of ``kind`` (``other`` always does).
+
+    For an abbreviation, the sentence must spell out what it stands for: the glossary's full form, or
+    the abbreviation next to words in brackets ("Studenten Reis Product (SRP)").
+    """
+    if kind == "other":
+        return True
+    if kind == "abbreviation":
+        if not abbreviation:
+            return False
+        if glossary is not None:
+            for term in glossary.lookup(abbreviation):
+                if term.abbreviation.lower() == abbreviation.lower():
+                    forms = (term.term, *term.aliases)
+                    if any(form.lower() in sentence.lower() for form in forms):
+                        return True
+        escaped = re.escape(abbreviation)
+        return (
+            re.search(rf"\({escaped}\)|{escaped}\s*\((?:[^)]{{6,}})\)|{escaped}\s*[:=-]\s*[A-Z]", sentence)
+            is not None
+        )
+    return _HAS[kind].search(sentence) is not None
