@@ -101,9 +101,13 @@ class CaseResult:
             else None,
             "refused": self.refused,
             "facts": self.facts,
+            "split": self.case.split,
+            "type": self.case.type,
             "evidence": {
                 "dense": round(self.evidence.dense, 4),
                 "coverage": round(self.evidence.coverage, 4),
+                "sentence": round(self.evidence.sentence, 4),
+                "asked": self.evidence.asked,
             },
             "answer": self.answer,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
@@ -235,17 +239,23 @@ def evaluate(
     apply_mode(answerer.retriever, mode)
     calibration: dict[str, Any] | None = None
     if calibrate_gate:
-        probe = run_cases(answerer, runnable, answers=False)
+        # Thresholds are tuned on the development half only; the test half never informs them.
+        tuning = [c for c in runnable if c.split == "dev"] or runnable
+        probe = run_cases(answerer, tuning, answers=False)
         thresholds, accuracy = calibrate_thresholds(probe)
         calibration = {"min_dense": thresholds.min_dense, "min_coverage": thresholds.min_coverage,
-                       "gate_accuracy": round(accuracy, 4)}  # fmt: skip
+                       "min_sentence": thresholds.min_sentence, "gate_accuracy_dev": round(accuracy, 4),
+                       "tuned_on": "dev" if tuning is not runnable else "all"}  # fmt: skip
         answerer.options = replace(answerer.options, thresholds=thresholds)
     results = run_cases(answerer, runnable, answers=answers, progress=progress)
+    halves = {split: [r for r in results if r.case.split == split] for split in ("dev", "test")}
     return {
         "summary": summarize(results),
+        "splits": {split: summarize(rows) for split, rows in halves.items() if rows},
         "thresholds": {
             "min_dense": answerer.options.thresholds.min_dense,
             "min_coverage": answerer.options.thresholds.min_coverage,
+            "min_sentence": answerer.options.thresholds.min_sentence,
         },
         "calibration": calibration,
         "skipped": skipped,

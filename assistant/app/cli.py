@@ -480,6 +480,10 @@ def evaluate(
         bool, typer.Option(help="Drempels van de bewijspoort eerst ijken op de gold set.")
     ] = False,
     limit: Annotated[int | None, typer.Option(help="Alleen de eerste N vragen.")] = None,
+    split: Annotated[
+        str | None,
+        typer.Option(help="Alleen deze helft van de gold set: dev (afstemmen) of test (rapporteren)."),
+    ] = None,
     shared: Annotated[Path | None, typer.Option(help="Map ../shared met het echte corpus.")] = None,
     beir: Annotated[
         list[Path] | None,
@@ -505,12 +509,14 @@ def evaluate(
 ) -> None:
     """Meet de assistent: gold set (hit@5, weigeren, bronnen, tijden), BEIR-sets, of een vergelijking."""
     from eval.beir import BeirFormatError
-    from eval.gold import GOLD_DIR, GoldFormatError, load_gold
+    from eval.gold import GOLD_DIR, SPLITS, GoldFormatError, load_gold, split_cases
     from eval.modes import MODES
     from eval.runner import REPO
 
     shared_dir = shared or REPO.parent / "shared"
     shared_found = shared_dir if shared_dir.is_dir() else None
+    if split is not None and split not in SPLITS:
+        _fail(f"Onbekende helft {split!r}; kies uit: {', '.join(SPLITS)}.", 2)
     if mode is not None and mode not in MODES:
         _fail(f"Onbekende zoekwijze {mode!r}; kies uit: {', '.join(MODES)}.", 2)
     with _model_errors():
@@ -518,7 +524,7 @@ def evaluate(
             if beir and not compare:
                 result = _eval_beir(beir, mode)
             else:
-                cases = load_gold(gold or GOLD_DIR)
+                cases = split_cases(load_gold(gold or GOLD_DIR), split)
                 cases = cases[:limit] if limit else cases
                 if compare:
                     result = _eval_compare(cases, shared_found, beir, model)

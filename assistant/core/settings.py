@@ -169,6 +169,13 @@ class Settings(BaseSettings):
         default=0.2102,
         description="Evidence gate: minimum share of the question's content words in the best chunk.",
     )
+    gate_min_sentence: float = Field(
+        default=0.0,
+        description=(
+            "Evidence gate: minimum share of the question's content words in one evidence sentence that "
+            "also holds an answer of the asked kind (amount, date, person, ...)."
+        ),
+    )
     condense: Literal["heuristic", "llm"] = Field(
         default="heuristic",
         description=(

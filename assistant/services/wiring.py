@@ -114,7 +114,9 @@ def answer_options(settings: Settings, *, backend: str | None = None) -> AnswerO
         depth=settings.retrieval_depth,
         llm_sources=settings.llm_sources,
         source_words=settings.llm_source_words,
-        thresholds=Thresholds(settings.gate_min_dense, settings.gate_min_coverage),
+        thresholds=Thresholds(
+            settings.gate_min_dense, settings.gate_min_coverage, settings.gate_min_sentence
+        ),
         min_support=settings.citation_min_support,
         drop_unsupported=settings.drop_unsupported,
         condense_with_llm=settings.condense == "llm",
