@@ -64,7 +64,15 @@ def prepare_index(
     """Open the evaluation store and bring it up to date with the evaluation archive."""
     index = build_index(settings, embeddings=embeddings)
     paths = [p for paths in roots.values() for p in paths]
+    # The evaluation archive is exactly these folders: chunks of any other root (an earlier checkout
+    # in another place, a folder no longer evaluated) would compete in every search.
+    stale = index.store.roots() - {str(p.resolve()) for p in paths}
+    for root in sorted(stale):
+        log.info("removing %s from the evaluation store: not part of the evaluation archive", root)
+        index.store.delete_root(root)
     report = build_ingestor(settings, index=index).run(paths, progress=progress)
+    if stale:
+        index.lexical.rebuild(*index.store.all_texts())
     return index, report
 
 

@@ -178,3 +178,15 @@ def test_fixture_pdf_opens_on_its_page(tmp_path: Path) -> None:
     assert hits
     view = services.library.open(Request(), hits[0].chunk_id)
     assert view.location == "p. 2" and view.span is not None
+
+
+def test_the_evaluation_store_holds_exactly_the_evaluation_archive(tmp_path: Path) -> None:
+    """A store evaluated from another checkout before must not keep that checkout's chunks."""
+    from eval.runner import prepare_index
+
+    settings = Settings(home=tmp_path / "home", embedding_model="fake")
+    old, new = write_archive(tmp_path / "oud"), write_archive(tmp_path / "nieuw")
+    prepare_index(settings, {"data": [old]})
+    index, report = prepare_index(settings, {"data": [new]})
+    assert index.store.roots() == {str(new.resolve())} and report.added == len(DOCS)
+    assert set(index.lexical.ids) == set(index.store.all_ids())

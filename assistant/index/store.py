@@ -89,6 +89,14 @@ class VectorStore:
         if ids:
             self._collection.update(ids=list(ids), metadatas=list(metadatas))
 
+    def roots(self) -> set[str]:
+        """The ingested roots (folders) the store holds chunks of."""
+        return {str(meta.get("root", "")) for _, meta, _ in self._scan(documents=False)}
+
+    def delete_root(self, root: str) -> None:
+        """Remove every chunk ingested from ``root``."""
+        self._collection.delete(where={"root": root})
+
     def delete_document(self, doc_id: str) -> None:
         """Remove every chunk of one document (all its file copies)."""
         self._collection.delete(where={"doc_id": doc_id})
