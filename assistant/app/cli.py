@@ -309,6 +309,8 @@ def _print_answer(answer: Answer, streamed: str) -> None:
     if answer.text.strip() != streamed.strip():
         note = f" ({answer.removed} niet-onderbouwde zin(nen) verwijderd)" if answer.removed else ""
         typer.echo(f"\nGecontroleerd antwoord{note}:\n{answer.text}")
+    else:
+        typer.echo("(gecontroleerd: elke zin steunt op de aangegeven bron)", err=True)
     if answer.citations:
         typer.echo("\nBronnen:")
     for c in answer.citations:
@@ -321,7 +323,7 @@ def _answer(
     services: Services, request: Request, question: str, conversation: Conversation | None, *, echo: bool
 ) -> Answer:
     """Stream one answer through the chat service, echoing the draft; returns the checked answer."""
-    from assistant.core.answers import Answer, Delta
+    from assistant.core.answers import Answer, Delta, Stage
 
     chat = services.chat
     streamed: list[str] = []
@@ -329,6 +331,9 @@ def _answer(
     for event in chat.stream(request, conversation or chat.start(), question):
         if isinstance(event, Answer):
             result = event
+        elif isinstance(event, Stage) and event.name == "generate" and echo:
+            # What streams now is a draft: it becomes the answer only after the citation check.
+            typer.echo("Concept (wordt nog gecontroleerd):", err=True)
         elif isinstance(event, Delta):
             streamed.append(event.text)
             if echo:

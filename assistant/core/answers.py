@@ -38,6 +38,7 @@ class Evidence:
     sentence: float = 0.0
     asked: str = "other"
     quote: str = ""
+    quote_chunk: str = ""  # the chunk the quote was found in
 
     def describe(self) -> str:
         return (

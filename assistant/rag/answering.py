@@ -145,7 +145,7 @@ class Answerer:
         parts: list[str] = []
         yield Stage("generate")
         if self.generator is None:
-            draft = compose(standalone, sources, timeline=timeline)
+            draft = compose(standalone, sources, timeline=timeline, evidence=evidence)
             timings["first_token"] = time.perf_counter() - t0
             parts.append(draft)
             yield Delta(draft)

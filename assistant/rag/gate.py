@@ -114,7 +114,7 @@ def measure(
         )
 
     abbreviation = abbreviation_asked(question, glossary) if asked == "abbreviation" else None
-    best_chunk, best_sentence, quote = 0.0, 0.0, ""
+    best_chunk, best_sentence, quote, quote_chunk = 0.0, 0.0, "", ""
     for hit in hits:
         title = set(tokenize(hit.title))
         best_chunk = max(best_chunk, share(title | set(tokenize(hit.text))))
@@ -128,8 +128,8 @@ def measure(
                 " ".join(sentences[i] for i in sorted({index, *neighbours})), asked,
                 abbreviation=abbreviation, glossary=glossary,
             ):  # fmt: skip
-                best_sentence, quote = score, sentence
-    return Evidence(dense, best_chunk, words, best_sentence, asked, quote)
+                best_sentence, quote, quote_chunk = score, sentence, hit.chunk_id
+    return Evidence(dense, best_chunk, words, best_sentence, asked, quote, quote_chunk)
 
 
 def decide(evidence: Evidence, thresholds: Thresholds) -> bool:

@@ -165,9 +165,25 @@ def refusal_text(question: str, evidence: Evidence, hits: Sequence[Hit], prompts
 # --- generate or compose --------------------------------------------------------------------------
 
 
-def compose(question: str, sources: Sequence[Hit], *, timeline: bool) -> str:
-    """The draft without a model: the sources' best sentences (a dated account for timelines)."""
-    return extractive_timeline(question, sources) if timeline else extractive_answer(question, sources)
+def compose(
+    question: str, sources: Sequence[Hit], *, timeline: bool, evidence: Evidence | None = None
+) -> str:
+    """The draft without a model: the sources' best sentences (a dated account for timelines).
+
+    The gate's evidence sentence (the one that matches the question and holds the asked kind of answer:
+    the amount, the date, the full form of the abbreviation) leads, so the asked fact comes first.
+    """
+    if timeline:
+        return extractive_timeline(question, sources)
+    draft = extractive_answer(question, sources)
+    if evidence is None or not evidence.quote:
+        return draft
+    numbered = [n for n, hit in enumerate(sources, start=1) if hit.chunk_id == evidence.quote_chunk]
+    if not numbered:
+        return draft
+    lead = f"{evidence.quote} [{numbered[0]}]"
+    rest = [line for line in draft.splitlines() if line != lead]
+    return "\n".join([lead, *rest[:3]])
 
 
 class Generate:
