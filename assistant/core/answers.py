@@ -41,9 +41,10 @@ class Evidence:
     quote_chunk: str = ""  # the chunk the quote was found in
 
     def describe(self) -> str:
+        kind = f" met {_ASKED_NL[self.asked]}" if self.asked in _ASKED_NL else ""
         return (
             f"gelijkenis {self.dense:.2f}, dekking zoektermen {self.coverage:.0%}, "
-            f"in één zin met een antwoord ({_ASKED_NL.get(self.asked, 'een antwoord')}) {self.sentence:.0%}"
+            f"in één zin{kind} {self.sentence:.0%}"
         )
 
 
@@ -55,7 +56,6 @@ _ASKED_NL = {
     "reason": "een reden",
     "count": "een aantal",
     "abbreviation": "de betekenis van de afkorting",
-    "other": "een antwoord",
 }
 
 

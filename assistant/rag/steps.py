@@ -50,6 +50,9 @@ _ANAPHORA = re.compile(
 )
 
 
+# An abbreviation or a name written mid-sentence: what the question is about, named by the user.
+_NAMED = re.compile(r"\b[A-Z][A-Za-z]*[A-Z][\w&-]*|(?<=\w\s)[A-Z][a-zà-ÿ]{2,}")
+
 # --- condense -------------------------------------------------------------------------------------
 
 
@@ -67,7 +70,9 @@ def heuristic_standalone(question: str, history: Sequence[Turn]) -> str:
     if not history:
         return question
     own = content_words(question)
-    leans_back = (_ANAPHORA.search(question) is not None and len(own) <= 4) or len(own) <= 1
+    refers = _ANAPHORA.search(question) is not None
+    names_something = _NAMED.search(question) is not None  # "Waar staat SRP voor?" stands on its own
+    leans_back = (refers and len(own) <= 4) or (len(own) <= 1 and not (names_something and not refers))
     if not leans_back:
         return question
     topic = content_terms(history[-1].question)
