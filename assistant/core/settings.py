@@ -163,7 +163,7 @@ class Settings(BaseSettings):
     )
     gate_min_dense: float = Field(
         default=0.5609,
-        description="Evidence gate: minimum best-chunk cosine similarity (calibrated on the gold set's dev half).",
+        description="Evidence gate: minimum best-chunk cosine similarity (calibrated on the gold dev half).",
     )
     gate_min_coverage: float = Field(
         default=0.0,
