@@ -125,9 +125,8 @@ def measure(
             window = tokens[index] | title | {t for i in neighbours for t in tokens[i]}
             score = share(window)
             if score > best_sentence and holds_answer(
-                " ".join(sentences[i] for i in sorted({index, *neighbours})), asked,
-                abbreviation=abbreviation, glossary=glossary,
-            ):  # fmt: skip
+                sentence, asked, abbreviation=abbreviation, glossary=glossary
+            ):  # the asked fact stands in the sentence itself; neighbours only add context
                 best_sentence, quote, quote_chunk = score, sentence, hit.chunk_id
     return Evidence(dense, best_chunk, words, best_sentence, asked, quote, quote_chunk)
 

@@ -37,9 +37,10 @@ from assistant.rag.glossary import Glossary
 from assistant.rag.prompts import PromptLibrary
 from assistant.rag.retrieval import Filters, Retriever
 
+# "Wanneer ..." alone asks for a date (a fact), not for an account over time.
 _TIMELINE = re.compile(
-    r"\b(wanneer|standpunt(en)?|positie|in de loop van|door de (tijd|jaren)|ontwikkel\w*|veranderd|"
-    r"verschoven|tijdlijn|wat (heeft|zei|zegt|vond|vindt) (het )?ipo|hoe (dacht|denkt) (het )?ipo)\b",
+    r"\b(standpunt(en)?|in de loop van|door de (tijd|jaren)|ontwikkel\w*|veranderd|verschoven|tijdlijn|"
+    r"wat (heeft|zei|zegt|vond|vindt) (het )?ipo(?!-)|hoe (dacht|denkt) (het )?ipo(?!-))\b",
     re.IGNORECASE,
 )
 # Words that point back into the conversation ("daardoor", "erover", "dat", "die brief").
