@@ -21,7 +21,7 @@ from assistant.core.records import IngestReport, Scope
 from assistant.core.settings import Settings
 from assistant.rag.answering import Answerer
 from assistant.rag.gate import Thresholds, calibrate
-from assistant.rag.steps import gate, retrieve
+from assistant.rag.steps import retrieve
 from assistant.services.wiring import Index, build_answerer, build_index, build_ingestor
 from eval.gold import GoldCase, stem
 from eval.metrics import (
@@ -116,6 +116,7 @@ class CaseResult:
                 "coverage": round(self.evidence.coverage, 4),
                 "sentence": round(self.evidence.sentence, 4),
                 "asked": self.evidence.asked,
+                "read": self.evidence.read,
             },
             "answer": self.answer,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
@@ -153,9 +154,7 @@ def run_cases(
                 answerer.retriever, standalone, scope=scope, k=answerer.options.k,
                 timeline_k=answerer.options.timeline_k, depth=answerer.options.depth,
             )  # fmt: skip
-            evidence, answerable = gate(
-                standalone, found.top, answerer.retriever, answerer.options.thresholds
-            )
+            evidence, answerable = answerer.decide(standalone, found.top)
             hits, refused, timings = found.hits, not answerable, {"retrieve": time.perf_counter() - started}
         # A hit counts for every file it stands for (the DOCX it was found in and the PDF copy).
         retrieved = list(dict.fromkeys(s for h in hits for s in (stem(h.source), *map(stem, h.alternates))))

@@ -39,6 +39,7 @@ class Evidence:
     asked: str = "other"
     quote: str = ""
     quote_chunk: str = ""  # the chunk the quote was found in
+    read: str | None = None  # what the model's fact check copied out of the evidence (None: not run)
 
     def describe(self) -> str:
         kind = f" met {_ASKED_NL[self.asked]}" if self.asked in _ASKED_NL else ""

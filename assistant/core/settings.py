@@ -176,6 +176,13 @@ class Settings(BaseSettings):
             "also holds an answer of the asked kind (amount, date, person, ...)."
         ),
     )
+    answer_check: Literal["off", "llm"] = Field(
+        default="off",
+        description=(
+            "After the gate, let the chat model copy the asked fact out of the evidence ('llm'); the "
+            "question is refused when it finds none of the asked kind. Off: the bundled 1.5B model fails at it."
+        ),
+    )
     condense: Literal["heuristic", "llm"] = Field(
         default="heuristic",
         description=(

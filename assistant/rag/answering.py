@@ -12,15 +12,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.core.answers import Answer, AnswerEvent, Delta, Stage, Turn
+from assistant.core.answers import Answer, AnswerEvent, Delta, Evidence, Stage, Turn
 from assistant.core.records import Hit, Scope
 from assistant.rag.citations import render
 from assistant.rag.claims import MIN_COVERAGE
 from assistant.rag.compose import anchor_sentence, by_document, position_changes
+from assistant.rag.fact_check import FactCheck, accepts
 from assistant.rag.gate import Thresholds
 from assistant.rag.prompts import PromptLibrary
 from assistant.rag.retrieval import Filters, Retriever
@@ -65,11 +66,13 @@ class Answerer:
         *,
         prompts: PromptLibrary | None = None,
         options: AnswerOptions | None = None,
+        fact_check: FactCheck | None = None,
     ) -> None:
         self.retriever = retriever
         self.llm = llm
         self.prompts = prompts or PromptLibrary()
         self.options = options or AnswerOptions()
+        self.fact_check = fact_check
         self.generator = (
             None
             if llm is None
@@ -129,7 +132,7 @@ class Answerer:
         hits = found.top
         timings["retrieve"] = time.perf_counter() - t0
 
-        evidence, answerable = gate(standalone, hits, self.retriever, self.options.thresholds)
+        evidence, answerable = self.decide(standalone, hits)
         if not answerable:
             text = refusal_text(standalone, evidence, hits, self.prompts)
             timings["total"] = time.perf_counter() - started
@@ -168,6 +171,16 @@ class Answerer:
             question, standalone, checked.text, False, citations, list(sources), checked.checked, evidence,
             "timeline" if timeline else "answer", checked.removed, draft, timings, found.hits,
         )  # fmt: skip
+
+    def decide(self, question: str, hits: Sequence[Hit]) -> tuple[Evidence, bool]:
+        """The evidence gate, then (where configured) the model's reading check of the asked fact."""
+        evidence, answerable = gate(question, hits, self.retriever, self.options.thresholds)
+        if not answerable or self.fact_check is None:
+            return evidence, answerable
+        sentences = self.fact_check.evidence(question, hits, evidence.quote)
+        read = self.fact_check.extract(question, sentences)
+        found = accepts(read, sentences, evidence.asked, glossary=self.retriever.glossary, question=question)
+        return replace(evidence, read=read), found
 
     def _verify(self, draft: str, question: str, sources: list[Hit], *, timeline: bool) -> Verified:
         """The citation check, with the answer-level repairs around it.

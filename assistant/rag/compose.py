@@ -34,7 +34,8 @@ def overlap(wanted: set[str], sentence: str) -> int:
     return sum(1 for w in wanted if w in tokens or (len(w) >= 4 and any(t.startswith(w) for t in tokens)))
 
 
-def _best_sentences(question: str, hit: Hit, limit: int) -> list[str]:
+def best_sentences(question: str, hit: Hit, limit: int) -> list[str]:
+    """The ``limit`` evidence sentences of ``hit`` that share most words with ``question``."""
     wanted = set(tokenize(question))
     scored = [(overlap(wanted, s), -i, s) for i, s in enumerate(_sentences(hit.text))]
     scored = [x for x in scored if x[0] > 0]
@@ -71,7 +72,7 @@ def extractive_answer(question: str, sources: Sequence[Hit], *, max_sentences: i
     picked: list[tuple[int, float, str]] = []
     wanted = set(tokenize(question))
     for n, hit in enumerate(sources, start=1):
-        for sentence in _best_sentences(question, hit, 2):
+        for sentence in best_sentences(question, hit, 2):
             share = overlap(wanted, sentence) / (len(wanted) or 1)
             picked.append((n, share + 0.01 * hit.score, sentence))
     picked.sort(key=lambda x: -x[1])
@@ -94,7 +95,7 @@ def anchor_sentence(question: str, sources: Sequence[Hit]) -> str:
         (overlap(wanted, sentence), -n, sentence, n)
         for n, hit in enumerate(sources, start=1)
         if hit.doc_id == sources[0].doc_id
-        for sentence in _best_sentences(question, hit, 1)
+        for sentence in best_sentences(question, hit, 1)
     ]
     if not candidates:
         return ""
@@ -114,7 +115,7 @@ def by_document(hits: Sequence[Hit]) -> list[Hit]:
 def position_changes(question: str, dated: Sequence[Hit]) -> list[str]:
     """Where amounts named on the topic differ between consecutive documents (newest first)."""
     notes: list[str] = []
-    amounts = [(h, _AMOUNT.findall(" ".join(_best_sentences(question, h, 2)))) for h in dated]
+    amounts = [(h, _AMOUNT.findall(" ".join(best_sentences(question, h, 2)))) for h in dated]
     with_amounts = [(h, a) for h, a in amounts if a]
     for (newer, new_amounts), (older, old_amounts) in itertools.pairwise(with_amounts):
         if set(new_amounts) != set(old_amounts):
@@ -130,7 +131,7 @@ def extractive_timeline(question: str, dated: Sequence[Hit]) -> str:
     """A dated account, newest first: per document its most relevant sentence, with its marker."""
     lines = []
     for n, hit in enumerate(dated, start=1):
-        best = _best_sentences(question, hit, 1)
+        best = best_sentences(question, hit, 1)
         if best:
             lines.append(f"- {format_date(hit.date)} ({hit.title}): {best[0]} [{n}]")
     return "\n".join(lines)

@@ -19,6 +19,7 @@ from assistant.index.embeddings import embedding_model_id, make_embeddings
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import VectorStore, open_store
 from assistant.rag.answering import Answerer, AnswerOptions
+from assistant.rag.fact_check import FactCheck
 from assistant.rag.gate import Thresholds
 from assistant.rag.glossary import load_glossary
 from assistant.rag.llm import make_chat_model
@@ -133,7 +134,15 @@ def build_answerer(
 ) -> Answerer:
     """The answerer users get: the configured retriever, chat model, prompts and thresholds."""
     retriever = retriever if retriever is not None else build_retriever(settings, index=index)
-    return Answerer(retriever, build_chat_model(settings, llm), options=answer_options(settings, backend=llm))
+    chat = build_chat_model(settings, llm)
+    answerer = Answerer(retriever, chat, options=answer_options(settings, backend=llm))
+    if settings.answer_check == "llm":
+        # The chat model reads (one lock for both with llama.cpp); the extractive mode borrows the local one.
+        reader = chat if chat is not None else build_chat_model(settings, "llamacpp")
+        assert reader is not None
+        lock = answerer.generator.lock if answerer.generator is not None else None
+        answerer.fact_check = FactCheck(reader, answerer.prompts, lock=lock)
+    return answerer
 
 
 class Services:
