@@ -180,7 +180,7 @@ class Settings(BaseSettings):
         default="off",
         description=(
             "After the gate, let the chat model copy the asked fact out of the evidence ('llm'); the "
-            "question is refused when it finds none of the asked kind. Off: the bundled 1.5B model fails at it."
+            "question is refused when it finds none of the asked kind. Off: the bundled 1.5B model fails."
         ),
     )
     condense: Literal["heuristic", "llm"] = Field(
