@@ -126,3 +126,16 @@ def test_answer_json_contract(index: Index) -> None:
     assert citation["path"].endswith(citation["source"]) and citation["path"].startswith(citation["root"])
     start, end = citation["quote_start"], citation["quote_end"]
     assert start is not None and end > start
+
+
+def test_lead_and_quotes_shape_puts_the_sources_sentences_after_the_models(index: Index) -> None:
+    llm = EchoChatModel(prompts=[])
+    retriever = Retriever(index.store, index.lexical, index.embeddings, glossary=load_glossary())
+    options = AnswerOptions(k=3, thresholds=GATE, shape="lead+quotes")
+    answer = Answerer(retriever, llm, options=options).answer(
+        "Hoeveel minder inkomsten krijgt de OV-sector door de herijkingsmetingen?", scope=FULL
+    )
+    assert "één korte zin" in llm.prompts[-1]  # the lead prompt
+    model_part, quotes = answer.draft.split("\n", 1)
+    assert model_part.strip() and "€200 miljoen" in quotes
+    assert not answer.refused and answer.verified_share == 1.0

@@ -176,6 +176,13 @@ class Settings(BaseSettings):
             "also holds an answer of the asked kind (amount, date, person, ...)."
         ),
     )
+    answer_shape: Literal["model", "lead+quotes"] = Field(
+        default="model",
+        description=(
+            "With a chat model: 'model' (its own sentences, checked) or 'lead+quotes' (one model sentence, "
+            "then the sources' best sentences, all checked)."
+        ),
+    )
     answer_check: Literal["off", "llm"] = Field(
         default="off",
         description=(

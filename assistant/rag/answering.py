@@ -54,6 +54,7 @@ class AnswerOptions:
     drop_unsupported: bool = True
     condense_with_llm: bool = False
     serialize_llm: bool = True  # one request at a time through the model (llama.cpp)
+    shape: str = "model"  # with a model: "model" (its sentences) or "lead+quotes" (one sentence, then quotes)
 
 
 class Answerer:
@@ -154,10 +155,17 @@ class Answerer:
             yield Delta(draft)
         else:
             sources = self.generator.sources(sources)
-            for delta in self.generator.stream(standalone, sources, timeline=timeline):
+            lead = self.options.shape == "lead+quotes" and not timeline
+            template = "lead" if lead else None
+            for delta in self.generator.stream(standalone, sources, timeline=timeline, template=template):
                 timings.setdefault("first_token", time.perf_counter() - t0)
                 parts.append(delta)
                 yield Delta(delta)
+            if lead:
+                # The model's sentence leads; the sources' own best sentences carry the facts.
+                quotes = "\n" + compose(standalone, sources, timeline=False, evidence=evidence)
+                parts.append(quotes)
+                yield Delta(quotes)
         timings["generate"] = time.perf_counter() - t0
         draft = "".join(parts)
 

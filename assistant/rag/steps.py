@@ -233,10 +233,12 @@ class Generate:
             for n, hit in enumerate(sources, start=1)
         )
 
-    def stream(self, question: str, sources: Sequence[Hit], *, timeline: bool) -> Iterator[str]:
+    def stream(
+        self, question: str, sources: Sequence[Hit], *, timeline: bool, template: str | None = None
+    ) -> Iterator[str]:
         """Draft text pieces as the model writes them, from ``sources`` numbered [1], [2], ..."""
         prompt = self.prompts.render(
-            "timeline" if timeline else "answer",
+            template or ("timeline" if timeline else "answer"),
             sources=self.format_sources(sources, question),
             question=question,
         )

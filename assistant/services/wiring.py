@@ -122,6 +122,7 @@ def answer_options(settings: Settings, *, backend: str | None = None) -> AnswerO
         drop_unsupported=settings.drop_unsupported,
         condense_with_llm=settings.condense == "llm",
         serialize_llm=(backend or settings.llm) == "llamacpp",
+        shape=settings.answer_shape,
     )
 
 
