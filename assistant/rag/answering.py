@@ -54,7 +54,7 @@ class AnswerOptions:
     drop_unsupported: bool = True
     condense_with_llm: bool = False
     serialize_llm: bool = True  # one request at a time through the model (llama.cpp)
-    shape: str = "model"  # with a model: "model" (its sentences) or "lead+quotes" (one sentence, then quotes)
+    shape: str = "lead+quotes"  # with a model: one model sentence then quotes, or "model" (its sentences)
 
 
 class Answerer:
