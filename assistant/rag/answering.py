@@ -217,7 +217,7 @@ class Answerer:
                 glossary=glossary,
             )  # fmt: skip
             merged = [*anchor.checked, *checked.checked]
-            text = render(merged, drop_unsupported=options.drop_unsupported)
+            text = render(merged, drop_unsupported=options.drop_unsupported, lines="\n" in draft.strip())
             checked = Verified(merged, text, checked.removed)
         text = checked.text
         if timeline:

@@ -134,8 +134,11 @@ def check_answer(
     return checked
 
 
-def render(checked: Sequence[CheckedSentence], *, drop_unsupported: bool = True) -> str:
-    """The answer text with verified markers; unsupported content sentences removed or flagged."""
+def render(checked: Sequence[CheckedSentence], *, drop_unsupported: bool = True, lines: bool = False) -> str:
+    """The answer text with verified markers; unsupported content sentences removed or flagged.
+
+    With ``lines`` (a draft written one quote per line) every sentence keeps its own line; lists do too.
+    """
     parts: list[str] = []
     for sentence in checked:
         numbers = sentence.verified or sentence.added
@@ -145,7 +148,8 @@ def render(checked: Sequence[CheckedSentence], *, drop_unsupported: bool = True)
             parts.append(sentence.text)
         elif not drop_unsupported:
             parts.append(f"{sentence.text} {FLAG}")
-    return "\n".join(parts) if any(p.lstrip().startswith(("-", "•", "*")) for p in parts) else " ".join(parts)
+    listed = lines or any(p.lstrip().startswith(("-", "•", "*")) for p in parts)
+    return "\n".join(parts) if listed else " ".join(parts)
 
 
 def normalise_for_match(text: str) -> str:

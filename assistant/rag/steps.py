@@ -279,7 +279,8 @@ def verify(
     """Check every claim of ``draft`` against the source it cites; render what holds."""
     checked = check_answer(draft, sources, min_coverage=min_support, question=question, glossary=glossary)
     removed = sum(1 for c in checked if c.has_content and not c.supported)
-    return Verified(checked, render(checked, drop_unsupported=drop_unsupported), removed)
+    text = render(checked, drop_unsupported=drop_unsupported, lines="\n" in draft.strip())
+    return Verified(checked, text, removed)
 
 
 # --- cite -----------------------------------------------------------------------------------------
