@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from assistant.core.dates import format_date
 from assistant.core.records import Hit
 from assistant.core.tokens import tokenize
+from assistant.rag.answer_types import holds_answer
 from assistant.rag.evidence import evidence_sentences
 
 _AMOUNT = re.compile(r"€\s?\d+(?:[.,]\d+)*\s*(?:mld|mln|miljoen|miljard)?", re.IGNORECASE)
@@ -67,13 +68,21 @@ def focus(text: str, question: str, *, budget: int) -> str:
     return "\n".join(sentences[i] for i in sorted(chosen))
 
 
-def extractive_answer(question: str, sources: Sequence[Hit], *, max_sentences: int = 4) -> str:
-    """The best supporting sentences of the sources, each with its marker (deterministic, no model)."""
+def extractive_answer(
+    question: str, sources: Sequence[Hit], *, max_sentences: int = 4, asked: str = "other"
+) -> str:
+    """The best supporting sentences of the sources, each with its marker (deterministic, no model).
+
+    A sentence that holds the asked kind of answer (an amount for "hoeveel geld", a date for
+    "wanneer") ranks above one that only shares the question's words.
+    """
     picked: list[tuple[int, float, str]] = []
     wanted = set(tokenize(question))
     for n, hit in enumerate(sources, start=1):
         for sentence in best_sentences(question, hit, 2):
             share = overlap(wanted, sentence) / (len(wanted) or 1)
+            if asked != "other" and holds_answer(sentence, asked):
+                share += 0.25
             picked.append((n, share + 0.01 * hit.score, sentence))
     picked.sort(key=lambda x: -x[1])
     chosen = sorted(picked[:max_sentences], key=lambda x: (x[0], -x[1]))

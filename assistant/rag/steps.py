@@ -181,7 +181,7 @@ def compose(
     """
     if timeline:
         return extractive_timeline(question, sources)
-    draft = extractive_answer(question, sources)
+    draft = extractive_answer(question, sources, asked=evidence.asked if evidence else "other")
     if evidence is None or not evidence.quote:
         return draft
     numbered = [n for n, hit in enumerate(sources, start=1) if hit.chunk_id == evidence.quote_chunk]
