@@ -13,7 +13,7 @@ class SearchService:
 
     def __init__(self, retriever: Retriever, glossary: Glossary) -> None:
         self.retriever = retriever
-        self.glossary_ = glossary
+        self._glossary = glossary
 
     def search(self, request: Request, query: str, *, k: int = 5) -> list[Hit]:
         """The ``k`` best passages for ``query`` that the request may see, best first."""
@@ -25,4 +25,4 @@ class SearchService:
 
     def glossary(self, term: str | None = None) -> list[Term]:
         """Glossary entries matching ``term`` (an abbreviation or words of its meaning); all without one."""
-        return self.glossary_.lookup(term) if term else list(self.glossary_.terms)
+        return self._glossary.lookup(term) if term else list(self._glossary.terms)
