@@ -189,6 +189,17 @@ def gold_blocks(gold: dict[str, Any]) -> list[Block]:
         ),
         _table(("maat", "waarde"), [[k, summary.get(k)] for k in GOLD_SUMMARY_KEYS if k in summary]),
     ]
+    splits = gold.get("splits") or {}
+    if splits:
+        # The test half was not tuned on: its figures are the result, the dev half's stand beside them.
+        names = [name for name in ("test", "dev") if name in splits]
+        blocks += [
+            Paragraph("Per helft van de gold set (test: niets op afgestemd; dev: drempels afgestemd):"),
+            _table(
+                ("maat", *names),
+                [[k, *(splits[n].get(k) for n in names)] for k in GOLD_SUMMARY_KEYS if k in splits[names[0]]],
+            ),
+        ]
     latency = summary.get("latency_s") or {}
     if latency:
         blocks += [Paragraph("Mediane tijd per stap (s):"), _table(tuple(latency), [list(latency.values())])]
@@ -199,10 +210,11 @@ def gold_blocks(gold: dict[str, Any]) -> list[Block]:
         blocks += [
             Heading("Per vraag", 3),
             _table(
-                ("id", "soort", "beantwoordbaar", "hit@5", "geweigerd", "feiten", "vraag"),
+                ("id", "helft", "soort", "beantwoordbaar", "hit@5", "geweigerd", "feiten", "vraag"),
                 [
                     [
                         c["id"],
+                        c.get("split"),
                         c["kind"],
                         c["answerable"],
                         c.get("hit@5"),
@@ -219,9 +231,16 @@ def gold_blocks(gold: dict[str, Any]) -> list[Block]:
         if failures:
             blocks.append(
                 _table(
-                    ("id", "wat", "verwacht", "gevonden (top 5)", "antwoord"),
+                    ("id", "helft", "wat", "verwacht", "gevonden (top 5)", "antwoord"),
                     [
-                        [c["id"], why, c["expected"], c["retrieved"], one_line(c.get("answer", ""))]
+                        [
+                            c["id"],
+                            c.get("split"),
+                            why,
+                            c["expected"],
+                            c["retrieved"],
+                            one_line(c.get("answer", "")),
+                        ]
                         for c, why in failures
                     ],
                 )

@@ -618,7 +618,8 @@ def _failure_lines(result: dict[str, Any]) -> list[str]:
     from eval.report import gold_failures
 
     return [
-        f"MIS {case['id']} ({why}): verwacht {case['expected']}, gevonden {case['retrieved'][:3]}"
+        f"MIS [{case.get('split', '')}] {case['id']} ({why}): verwacht {case['expected']}, "
+        f"gevonden {case['retrieved'][:3]}"
         for case, why in gold_failures(result.get("cases") or [], facts=False)
     ]
 
