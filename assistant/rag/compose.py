@@ -129,9 +129,11 @@ def position_changes(question: str, dated: Sequence[Hit]) -> list[str]:
     for (newer, new_amounts), (older, old_amounts) in itertools.pairwise(with_amounts):
         if set(new_amounts) != set(old_amounts):
             notes.append(
+                # Not "it was X, now Y": the two amounts may be about different things (the whole
+                # OV-sector against decentral OV), and this line is derived, not quoted.
                 f"Verschil: op {format_date(newer.date)} noemt het IPO "
-                f"{', '.join(dict.fromkeys(new_amounts))}; op {format_date(older.date)} was dat "
-                f"{', '.join(dict.fromkeys(old_amounts))}."
+                f"{', '.join(dict.fromkeys(new_amounts))}; op {format_date(older.date)} noemde het "
+                f"{', '.join(dict.fromkeys(old_amounts))} (na te gaan of het om hetzelfde bedrag gaat)."
             )
     return notes
 
