@@ -39,6 +39,8 @@ class GoldCase:
     note: str = ""
     split: str = ""
     type: str = ""
+    #: Figures that must appear newest first (the archive's figure changed over time).
+    newest: tuple[str, ...] = ()
     location: str = field(default="", compare=False)
 
 
@@ -92,6 +94,7 @@ def _case(data: Any, where: str) -> GoldCase:
         note=str(data.get("note", "")),
         split=str(data["split"]),
         type=str(data.get("type", "")),
+        newest=tuple(str(f) for f in data.get("newest", [])),
         location=where,
     )
 

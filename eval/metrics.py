@@ -23,6 +23,7 @@ GOLD_METRICS = (
     "citation_precision",
     "citation_recall",
     "fact_coverage",
+    "newest_first",
 )
 
 
@@ -65,6 +66,13 @@ def fact_coverage(answer: str, facts: Sequence[str]) -> float:
         return 1.0
     text = normalise_for_match(answer)
     return sum(1 for f in facts if normalise_for_match(f) in text) / len(facts)
+
+
+def in_order(answer: str, figures: Sequence[str]) -> bool:
+    """Whether every figure is in the answer, each first named before the next (newest before older)."""
+    text = normalise_for_match(answer)
+    positions = [text.find(normalise_for_match(f)) for f in figures]
+    return all(p >= 0 for p in positions) and positions == sorted(positions)
 
 
 def refusal_rates(outcomes: Sequence[tuple[bool, bool]]) -> dict[str, float | None]:

@@ -28,6 +28,7 @@ from eval.metrics import (
     citation_precision,
     fact_coverage,
     hit_at_k,
+    in_order,
     median,
     mrr_at_k,
     ndcg_at_k,
@@ -86,6 +87,7 @@ class CaseResult:
     refused: bool | None = None
     answer: str = ""
     facts: float | None = None
+    newest_first: bool | None = None
     sentences: int = 0
     supported: int = 0
     cited: int = 0
@@ -109,6 +111,7 @@ class CaseResult:
             else None,
             "refused": self.refused,
             "facts": self.facts,
+            "newest_first": self.newest_first,
             "split": self.case.split,
             "type": self.case.type,
             "evidence": {
@@ -117,6 +120,7 @@ class CaseResult:
                 "sentence": round(self.evidence.sentence, 4),
                 "asked": self.evidence.asked,
                 "read": self.evidence.read,
+                "missing": list(self.evidence.missing),
             },
             "answer": self.answer,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
@@ -154,7 +158,7 @@ def run_cases(
                 answerer.retriever, standalone, scope=scope, k=answerer.options.k,
                 timeline_k=answerer.options.timeline_k, depth=answerer.options.depth,
             )  # fmt: skip
-            evidence, answerable = answerer.decide(standalone, found.top)
+            evidence, answerable = answerer.decide(standalone, found.top, wider=found.hits)
             hits, refused, timings = found.hits, not answerable, {"retrieve": time.perf_counter() - started}
         # A hit counts for every file it stands for (the DOCX it was found in and the PDF copy).
         retrieved = list(dict.fromkeys(s for h in hits for s in (stem(h.source), *map(stem, h.alternates))))
@@ -164,6 +168,8 @@ def run_cases(
             result.answer = answer.text
         if answers and not answer.refused:
             result.facts = fact_coverage(answer.text, case.facts) if case.answerable else None
+            if case.newest:
+                result.newest_first = in_order(answer.text, case.newest)
             content = [c for c in answer.checked if c.has_content]
             result.sentences = len(content)
             result.supported = sum(1 for c in content if c.supported)
@@ -182,6 +188,7 @@ def summarize(results: Sequence[CaseResult], *, k: int = 5) -> dict[str, Any]:
     rates = refusal_rates([(r.case.answerable, bool(r.refused)) for r in results])
     sentences = sum(r.sentences for r in answered)
     facts = [r.facts for r in answered if r.facts is not None]
+    newest = [r.newest_first for r in answered if r.newest_first is not None]
     stages = sorted({stage for r in results for stage in r.timings})
 
     def mean(metric: Callable[[list[str], set[str]], float]) -> float | None:
@@ -198,6 +205,8 @@ def summarize(results: Sequence[CaseResult], *, k: int = 5) -> dict[str, Any]:
         "ndcg@10": mean(ndcg_at_k),
         **rates,
         "fact_coverage": sum(facts) / len(facts) if facts else None,
+        # Cases whose figures changed over time: the newest figure is given before the older one.
+        "newest_first": sum(newest) / len(newest) if newest else None,
         # Citation recall: the share of answer sentences that carry a citation which checks out.
         "citation_recall": sum(r.supported for r in answered) / sentences if sentences else None,
         "citation_precision": citation_precision(

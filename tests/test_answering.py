@@ -139,3 +139,16 @@ def test_lead_and_quotes_shape_puts_the_sources_sentences_after_the_models(index
     model_part, quotes = answer.draft.split("\n", 1)
     assert model_part.strip() and "€200 miljoen" in quotes
     assert not answer.refused and answer.verified_share == 1.0
+
+
+def test_amount_question_gives_the_newest_figure_first_and_the_older_with_its_date(index: Index) -> None:
+    answer = _answerer(index, None).answer(
+        "Hoe groot is het tekort door de herijking van het studenten OV?", scope=FULL
+    )
+    assert answer.mode == "answer" and not answer.refused
+    text = answer.text
+    assert "€200 miljoen" in text and "€ 75 mln" in text
+    assert text.index("€200 miljoen") < text.index("€ 75 mln")  # November's letter before September's paper
+    note = text.splitlines()[-1]
+    assert note.startswith("Bedragen naar datum (nieuwste eerst): 5 november 2024: €200 miljoen")
+    assert "2 september 2024: € 75 mln" in note and "Na te gaan" in note

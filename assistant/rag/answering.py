@@ -22,6 +22,7 @@ from assistant.rag.citations import render
 from assistant.rag.claims import MIN_COVERAGE
 from assistant.rag.compose import anchor_sentence, by_document, position_changes
 from assistant.rag.fact_check import FactCheck, accepts
+from assistant.rag.figures import dated_figures, figures_differ, figures_note, newest_first
 from assistant.rag.gate import Thresholds
 from assistant.rag.prompts import PromptLibrary
 from assistant.rag.retrieval import Filters, Retriever
@@ -133,7 +134,7 @@ class Answerer:
         hits = found.top
         timings["retrieve"] = time.perf_counter() - t0
 
-        evidence, answerable = self.decide(standalone, hits)
+        evidence, answerable = self.decide(standalone, hits, wider=found.hits)
         if not answerable:
             text = refusal_text(standalone, evidence, hits, self.prompts)
             timings["total"] = time.perf_counter() - started
@@ -171,7 +172,7 @@ class Answerer:
 
         yield Stage("verify")
         t0 = time.perf_counter()
-        checked = self._verify(draft, standalone, sources, timeline=timeline)
+        checked = self._verify(draft, standalone, sources, timeline=timeline, asked=evidence.asked)
         citations = cite(checked.checked, sources)
         timings["verify"] = time.perf_counter() - t0
         timings["total"] = time.perf_counter() - started
@@ -180,9 +181,11 @@ class Answerer:
             "timeline" if timeline else "answer", checked.removed, draft, timings, found.hits,
         )  # fmt: skip
 
-    def decide(self, question: str, hits: Sequence[Hit]) -> tuple[Evidence, bool]:
+    def decide(
+        self, question: str, hits: Sequence[Hit], *, wider: Sequence[Hit] | None = None
+    ) -> tuple[Evidence, bool]:
         """The evidence gate, then (where configured) the model's reading check of the asked fact."""
-        evidence, answerable = gate(question, hits, self.retriever, self.options.thresholds)
+        evidence, answerable = gate(question, hits, self.retriever, self.options.thresholds, wider=wider)
         if not answerable or self.fact_check is None:
             return evidence, answerable
         sentences = self.fact_check.evidence(question, hits, evidence.quote)
@@ -190,12 +193,16 @@ class Answerer:
         found = accepts(read, sentences, evidence.asked, glossary=self.retriever.glossary, question=question)
         return replace(evidence, read=read), found
 
-    def _verify(self, draft: str, question: str, sources: list[Hit], *, timeline: bool) -> Verified:
+    def _verify(
+        self, draft: str, question: str, sources: list[Hit], *, timeline: bool, asked: str = "other"
+    ) -> Verified:
         """The citation check, with the answer-level repairs around it.
 
         * A model that passed over the top-ranked document gets that document's best sentence quoted
           first, so the strongest evidence is never missing from the answer.
         * A timeline gets "Verschil:" lines where amounts changed between documents.
+        * An amount question whose sources give different amounts on different dates gets its sentences
+          newest first and a line with the amounts per date (:mod:`assistant.rag.figures`).
         * When nothing the model said survives the check, the answer falls back to the sources' own
           sentences (the extractive composition).
         """
@@ -219,6 +226,11 @@ class Answerer:
             merged = [*anchor.checked, *checked.checked]
             text = render(merged, drop_unsupported=options.drop_unsupported, lines="\n" in draft.strip())
             checked = Verified(merged, text, checked.removed)
+        figures = dated_figures(checked.checked, sources) if asked == "amount" and not timeline else []
+        if figures_differ(figures):
+            ordered = newest_first(checked.checked, sources)
+            body = render(ordered, drop_unsupported=options.drop_unsupported, lines=True)
+            checked = Verified(ordered, f"{body}\n{figures_note(figures)}", checked.removed)
         text = checked.text
         if timeline:
             text = "\n".join([text, *position_changes(question, sources)]).strip()

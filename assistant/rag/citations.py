@@ -30,6 +30,9 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 FLAG = "[niet geverifieerd]"
 
+#: Short pieces a small model leaves behind ("Bron [4]" split off a sentence, "bron,,,."): not connectives.
+_FRAGMENT = re.compile(r"^\W*(?:bron(?:nen)?|bronvermelding|zie|source|sources)?\W*$", re.IGNORECASE)
+
 
 def split_sentences(answer: str) -> list[str]:
     """Answer sentences, each with its trailing markers; every line is its own unit (lists, quotes)."""
@@ -144,7 +147,7 @@ def render(checked: Sequence[CheckedSentence], *, drop_unsupported: bool = True,
         numbers = sentence.verified or sentence.added
         if numbers:
             parts.append(f"{sentence.text} {''.join(f'[{n}]' for n in numbers)}")
-        elif not sentence.has_content:
+        elif not sentence.has_content and not _FRAGMENT.match(sentence.text):
             parts.append(sentence.text)
         elif not drop_unsupported:
             parts.append(f"{sentence.text} {FLAG}")

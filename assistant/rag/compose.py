@@ -8,7 +8,6 @@ where IPO's figures changed between documents.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Sequence
 
 from assistant.core.dates import format_date
@@ -16,8 +15,7 @@ from assistant.core.records import Hit
 from assistant.core.tokens import tokenize
 from assistant.rag.answer_types import holds_answer
 from assistant.rag.evidence import evidence_sentences
-
-_AMOUNT = re.compile(r"€\s?\d+(?:[.,]\d+)*\s*(?:mld|mln|miljoen|miljard)?", re.IGNORECASE)
+from assistant.rag.figures import amounts_in
 
 
 def _sentences(text: str) -> list[str]:
@@ -124,7 +122,7 @@ def by_document(hits: Sequence[Hit]) -> list[Hit]:
 def position_changes(question: str, dated: Sequence[Hit]) -> list[str]:
     """Where amounts named on the topic differ between consecutive documents (newest first)."""
     notes: list[str] = []
-    amounts = [(h, _AMOUNT.findall(" ".join(best_sentences(question, h, 2)))) for h in dated]
+    amounts = [(h, amounts_in(" ".join(best_sentences(question, h, 2)))) for h in dated]
     with_amounts = [(h, a) for h, a in amounts if a]
     for (newer, new_amounts), (older, old_amounts) in itertools.pairwise(with_amounts):
         if set(new_amounts) != set(old_amounts):

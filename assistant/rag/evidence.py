@@ -18,7 +18,7 @@ from assistant.core.text import sentences_of
 _LABEL = (
     r"datum(?:\s+verzending)?|verzonden|kenmerk|ons\s+kenmerk|uw\s+kenmerk|uw\s+brief(?:\s+van)?|onderwerp|"
     r"betreft|bijlagen?|bijlage\(n\)|aan|van|afzender|documenttype|titel|cc|telefoon|tel|e-?mail|"
-    r"contactpersoon|behandeld\s+door|doorkiesnummer|inlichtingen|pagina|postbus|bezoekadres|postadres|"
+    r"contactpersoon|behandeld\s+door|doorkiesnummer|(?:meer\s+)?inlichtingen(?:\s+bij)?|pagina|postbus|bezoekadres|postadres|"
     r"zaaknummer|registratienummer|classificatie|status|versie|auteur"
 )
 _LABEL_START = re.compile(rf"^(?:{_LABEL})\s*[:|]", re.IGNORECASE)
