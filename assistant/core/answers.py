@@ -40,13 +40,18 @@ class Evidence:
     quote: str = ""
     quote_chunk: str = ""  # the chunk the quote was found in
     read: str | None = None  # what the model's fact check copied out of the evidence (None: not run)
+    missing: tuple[str, ...] = ()  # the question's names, abbreviations or years no retrieved document has
 
     def describe(self) -> str:
         kind = f" met {_ASKED_NL[self.asked]}" if self.asked in _ASKED_NL else ""
-        return (
+        signals = (
             f"gelijkenis {self.dense:.2f}, dekking zoektermen {self.coverage:.0%}, "
             f"in één zin{kind} {self.sentence:.0%}"
         )
+        if self.missing:
+            named = ", ".join(f"'{m}'" for m in self.missing)
+            return f"{signals}; geen van de gevonden documenten noemt {named}"
+        return signals
 
 
 _ASKED_NL = {

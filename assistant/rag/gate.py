@@ -7,7 +7,9 @@ answer cannot be left to it. Two signals, both cheap and both measured on the re
 * ``coverage``: the share of the question's own content words (stemmed; question words, generic words
   such as "IPO" or "provincie", and glossary expansions excluded) found in the best single chunk.
 
-A question is answered when both reach their thresholds. The thresholds are calibrated on the gold set
+A question is answered when both reach their thresholds and every anchor of the question (a name,
+abbreviation or year, :mod:`assistant.rag.anchors`) stands in one of the retrieved documents. The
+thresholds are calibrated on the gold set
 (:func:`calibrate`, run by ``lobby eval --calibrate``) and live in Settings.
 """
 
@@ -134,7 +136,8 @@ def measure(
 def decide(evidence: Evidence, thresholds: Thresholds) -> bool:
     """True when the archive covers the question well enough to answer."""
     return (
-        evidence.dense >= thresholds.min_dense
+        not evidence.missing
+        and evidence.dense >= thresholds.min_dense
         and evidence.coverage >= thresholds.min_coverage
         and evidence.sentence >= thresholds.min_sentence
     )
@@ -176,8 +179,9 @@ def calibrate(
     best: tuple[tuple[float, float, float, float, float], Thresholds] | None = None
     allowed = int(max_false_refusal * len(answerable) + 1e-9)
     for min_dense in dense_grid:
-        kept_a = [e for e in answerable if e.dense >= min_dense]
-        kept_u = [e for e in unanswerable if e.dense >= min_dense]
+        # A question whose anchor no document holds is refused at any threshold.
+        kept_a = [e for e in answerable if not e.missing and e.dense >= min_dense]
+        kept_u = [e for e in unanswerable if not e.missing and e.dense >= min_dense]
         if len(answerable) - len(kept_a) > allowed:
             continue
         for min_coverage in coverage_grid:

@@ -20,7 +20,7 @@ import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -29,6 +29,7 @@ from assistant.core.answers import CheckedSentence, Citation, Evidence, Turn
 from assistant.core.dates import format_date
 from assistant.core.records import Hit, Scope
 from assistant.core.text import locate
+from assistant.rag.anchors import missing_anchors
 from assistant.rag.citations import check_answer, render
 from assistant.rag.claims import MIN_COVERAGE
 from assistant.rag.compose import by_document, extractive_answer, extractive_timeline, focus
@@ -150,10 +151,20 @@ def retrieve(
 
 
 def gate(
-    question: str, hits: Sequence[Hit], retriever: Retriever, thresholds: Thresholds
+    question: str,
+    hits: Sequence[Hit],
+    retriever: Retriever,
+    thresholds: Thresholds,
+    *,
+    wider: Sequence[Hit] | None = None,
 ) -> tuple[Evidence, bool]:
-    """The evidence gate over the hits the answer would use: its signals and whether to answer."""
+    """The evidence gate over the hits the answer would use: its signals and whether to answer.
+
+    The question's anchors are looked for in ``wider`` (the whole retrieved depth, default ``hits``):
+    a name that only a lower-ranked document holds still shows the archive knows it.
+    """
     evidence = measure(question, hits, retriever.glossary, retriever.lexical.idf)
+    evidence = replace(evidence, missing=missing_anchors(question, wider if wider is not None else hits))
     return evidence, bool(hits) and decide(evidence, thresholds)
 
 
