@@ -80,3 +80,25 @@ def test_extractive_quotes_without_full_stop_stay_separate_sentences() -> None:
     answer = extractive_answer("tekort herijking studenten OV", [slide, letter])
     checked = [c for c in check_answer(answer, [slide, letter]) if c.has_content]
     assert checked and all(c.cited and c.verified == c.cited for c in checked), checked
+
+
+def test_a_reference_question_leads_with_the_documents_letterhead_facts() -> None:
+    from assistant.core.records import Hit
+    from assistant.rag.compose import asks_for_reference, document_line
+
+    assert asks_for_reference("Wat is het kenmerk van onze brief aan OCW, en van welke datum is die?")
+    assert asks_for_reference("Welke brief stuurden we aan BZK? Graag kenmerk en datum.")
+    assert not asks_for_reference("Wat vraagt het IPO van minister Bruins?")
+    hit = Hit("c1", "tekst", 1.0, {"title": "Inbreng NDS", "doc_type": "brief", "date": "2024-11-01",
+                                   "kenmerk": "11813/2024", "addressee": "Drs. F.Z. Szabó"})  # fmt: skip
+    assert document_line(hit) == "Inbreng NDS (brief; 1 november 2024; kenmerk 11813/2024)"
+
+
+def test_a_when_question_gets_a_sentence_with_a_day_or_month_not_only_a_year() -> None:
+    from assistant.rag.answer_types import asked_type, holds_answer
+
+    assert asked_type("Wanneer hadden zij hun eerste kennismaking?") == "date"
+    assert asked_type("In welk jaar is het contract afgesloten?") == "year"
+    assert not holds_answer("Het Werkplan Digitalisering IPO 2024-2027 bevat de activiteiten.", "date")
+    assert holds_answer("In onze eerste kennismaking op 30 augustus 2024 hebben wij gesproken.", "date")
+    assert holds_answer("Het Werkplan Digitalisering IPO 2024-2027 bevat de activiteiten.", "year")

@@ -57,6 +57,7 @@ class Evidence:
 _ASKED_NL = {
     "amount": "een bedrag",
     "date": "een datum",
+    "year": "een jaartal",
     "person": "een persoon of organisatie",
     "place": "een plaats",
     "reason": "een reden",

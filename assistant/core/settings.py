@@ -166,11 +166,11 @@ class Settings(BaseSettings):
         description="Evidence gate: minimum best-chunk cosine similarity (calibrated on the gold dev half).",
     )
     gate_min_coverage: float = Field(
-        default=0.0,
+        default=0.1656,
         description="Evidence gate: minimum share of the question's content words in the best chunk.",
     )
     gate_min_sentence: float = Field(
-        default=0.1259,
+        default=0.0215,
         description=(
             "Evidence gate: minimum share of the question's content words in one evidence sentence that "
             "also holds an answer of the asked kind (amount, date, person, ...)."

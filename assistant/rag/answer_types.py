@@ -33,8 +33,9 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\bhoeveel (geld|euro|miljoen|miljard|middelen|kost|kosten|inkomsten|minder|meer|subsidie|tekort)\b",
         rf"\bhoe(veel| hoog)\b.*\b({_MONEY_NOUNS})\b",
     )),
+    ("year", _any(r"\bin welk jaar\b", r"\bvanaf welk jaar\b", r"\btot welk jaar\b")),
     ("date", _any(
-        r"\bwanneer\b", r"\bop welke datum\b", r"\bwelke datum\b", r"\bin welk jaar\b", r"\bper wanneer\b",
+        r"\bwanneer\b", r"\bop welke datum\b", r"\bwelke datum\b", r"\bper wanneer\b",
         r"\bvan welke datum\b",
     )),
     ("reason", _any(
@@ -54,8 +55,11 @@ _NUMBER_WORDS = r"twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twaalf|honderd|d
 _HAS: dict[str, re.Pattern[str]] = {
     "amount": _any(r"€\s?\d", r"\d+(?:[.,]\d+)?\s*(?:miljoen|miljard|mln|mld|euro|procent|%)", r"\beuro\b",
                    flags=re.IGNORECASE),
+    # A day or a month: "wanneer" asks for more than a year, and a bare year is in almost every sentence
+    # ("Werkplan 2024-2027"). "In welk jaar" asks for a year (kind ``year``).
     "date": _any(rf"\b\d{{1,2}}\s+(?:{_MONTH})\b", rf"\b(?:{_MONTH})\s+(?:19|20)\d{{2}}\b",
-                 r"\b(?:19|20)\d{2}\b", r"\b\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)\d{2}\b", flags=re.IGNORECASE),
+                 r"\b\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)\d{2}\b", flags=re.IGNORECASE),
+    "year": _any(r"\b(?:19|20)\d{2}\b"),
     "reason": _any(
         r"\b(omdat|doordat|want|daardoor|vanwege|reden|zodat|waardoor|oorzaak|dankzij|noodzakelijk|nodig)\b",
         r"\b(als|ten) gevolge van\b", r"\bom\s+\w+(?:\s+\w+){0,6}\s+te\b", flags=re.IGNORECASE,

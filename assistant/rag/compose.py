@@ -8,6 +8,7 @@ where IPO's figures changed between documents.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 
 from assistant.core.dates import format_date
@@ -33,12 +34,21 @@ def overlap(wanted: set[str], sentence: str) -> int:
     return sum(1 for w in wanted if w in tokens or (len(w) >= 4 and any(t.startswith(w) for t in tokens)))
 
 
-def best_sentences(question: str, hit: Hit, limit: int) -> list[str]:
-    """The ``limit`` evidence sentences of ``hit`` that share most words with ``question``."""
+def best_sentences(question: str, hit: Hit, limit: int, *, asked: str = "other") -> list[str]:
+    """The ``limit`` evidence sentences of ``hit`` that share most words with ``question``.
+
+    With an ``asked`` kind (a date for "wanneer"), the best sentence that holds one is added when the
+    word-overlap choice has none: "In onze eerste kennismaking op 30 augustus 2024 ..." shares fewer
+    words with the question than the slide that repeats its topic, but it is the answer.
+    """
     wanted = set(tokenize(question))
     scored = [(overlap(wanted, s), -i, s) for i, s in enumerate(_sentences(hit.text))]
-    scored = [x for x in scored if x[0] > 0]
-    return [s for _, _, s in sorted(scored, reverse=True)[:limit]]
+    scored = sorted((x for x in scored if x[0] > 0), reverse=True)
+    chosen = [s for _, _, s in scored[:limit]]
+    if asked != "other" and not any(holds_answer(s, asked) for s in chosen):
+        holding = [s for _, _, s in scored[limit:] if holds_answer(s, asked)]
+        chosen += holding[:1]
+    return chosen
 
 
 def focus(text: str, question: str, *, budget: int) -> str:
@@ -77,7 +87,7 @@ def extractive_answer(
     picked: list[tuple[int, float, str]] = []
     wanted = set(tokenize(question))
     for n, hit in enumerate(sources, start=1):
-        for sentence in best_sentences(question, hit, 2):
+        for sentence in best_sentences(question, hit, 2, asked=asked):
             share = overlap(wanted, sentence) / (len(wanted) or 1)
             if asked != "other" and holds_answer(sentence, asked):
                 share += 0.25
@@ -87,6 +97,34 @@ def extractive_answer(
     # One quote per line: slide bullets and headings have no closing full stop, and joined on one line
     # the citation check would read two quotes as one sentence that neither source fully supports.
     return "\n".join(f"{s} [{n}]" for n, _, s in chosen)
+
+
+_REFERENCE = re.compile(
+    r"\b(?:kenmerk|referentie|ons\s+kenmerk|van\s+welke\s+datum|welke\s+datum|gedateerd|datum\s+en|en\s+(?:de\s+)?datum)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_reference(question: str) -> bool:
+    """Whether ``question`` asks for a document's reference number or date ("kenmerk en datum")."""
+    return _REFERENCE.search(question) is not None
+
+
+def document_line(hit: Hit) -> str:
+    """The document's letterhead facts on one line: title, type, date and kenmerk.
+
+    The addressee is left out: a role in it ("De voorzitter van de Tweede Kamer") next to the title's
+    names reads as a pairing the claim check cannot confirm, and the question asked for the reference.
+
+    These are metadata fields, not quotes; the citation check accepts them because a citation vouches for
+    its document's metadata (:func:`assistant.rag.citations.document_facts`).
+    """
+    meta = hit.metadata
+    facts = [str(meta.get("doc_type") or ""), format_date(hit.date) if hit.date else ""]
+    if meta.get("kenmerk"):
+        facts.append(f"kenmerk {meta['kenmerk']}")
+    listed = "; ".join(f for f in facts if f)
+    return f"{hit.title} ({listed})" if listed else hit.title
 
 
 def anchor_sentence(question: str, sources: Sequence[Hit]) -> str:

@@ -32,7 +32,14 @@ from assistant.core.text import locate
 from assistant.rag.anchors import missing_anchors
 from assistant.rag.citations import check_answer, render
 from assistant.rag.claims import MIN_COVERAGE
-from assistant.rag.compose import by_document, extractive_answer, extractive_timeline, focus
+from assistant.rag.compose import (
+    asks_for_reference,
+    by_document,
+    document_line,
+    extractive_answer,
+    extractive_timeline,
+    focus,
+)
 from assistant.rag.gate import Thresholds, content_terms, content_words, decide, measure
 from assistant.rag.glossary import Glossary
 from assistant.rag.prompts import PromptLibrary
@@ -193,6 +200,9 @@ def compose(
     if timeline:
         return extractive_timeline(question, sources)
     draft = extractive_answer(question, sources, asked=evidence.asked if evidence else "other")
+    if sources and asks_for_reference(question):
+        # "Kenmerk en datum?": the top document's letterhead facts lead, from its metadata fields.
+        draft = f"{document_line(sources[0])} [1]\n{draft}"
     if evidence is None or not evidence.quote:
         return draft
     numbered = [n for n, hit in enumerate(sources, start=1) if hit.chunk_id == evidence.quote_chunk]
