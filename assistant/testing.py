@@ -61,6 +61,8 @@ class EchoChatModel(BaseChatModel):
     """
 
     max_sources: int = 3
+    #: A fixed reply instead of quoting (a model that invents: the checks must catch it).
+    reply: str | None = None
     #: Every prompt the model received, newest last (for assertions in tests).
     prompts: list[str] = []  # noqa: RUF012 - pydantic copies the default per instance
 
@@ -74,6 +76,8 @@ class EchoChatModel(BaseChatModel):
         if "Zelfstandige vraag:" in prompt:
             match = re.search(r"^Vervolgvraag: (.+)$", prompt, re.M)
             return match.group(1) if match else ""
+        if self.reply is not None:
+            return self.reply
         question = re.search(r"^Vraag: (.+)$", prompt, re.M)
         wanted = set(tokenize(question.group(1) if question else ""))
         sentences = []

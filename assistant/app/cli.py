@@ -377,6 +377,100 @@ def ask(
         typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
 
 
+@app.command()
+def draft(
+    template: Annotated[
+        str | None, typer.Argument(help="Het sjabloon, bv. position-paper (zie --list).")
+    ] = None,
+    subject: Annotated[str | None, typer.Argument(help="Het onderwerp van het stuk.")] = None,
+    list_templates: Annotated[bool, typer.Option("--list", help="Toon de sjablonen.")] = False,
+    aan: Annotated[
+        str, typer.Option("--aan", help="Geadresseerde, bv. 'de vaste commissie voor IenW'.")
+    ] = "",
+    bron: Annotated[
+        list[str] | None,
+        typer.Option("--bron", help="Deze bron moet gebruikt worden (doc_id, bestand of titel)."),
+    ] = None,
+    zonder: Annotated[
+        list[str] | None,
+        typer.Option("--zonder", help="Deze bron nooit gebruiken (doc_id, bestand of titel)."),
+    ] = None,
+    minuten: Annotated[float | None, typer.Option("--minuten", help="Spreektijd; bepaalt de lengte.")] = None,
+    punt: Annotated[
+        list[str] | None,
+        typer.Option("--punt", help="Een eigen punt dat het stuk moet behandelen (herhaalbaar)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Schrijf het concept naar dit .docx- of .md-bestand.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Eén JSON-object op stdout.")] = False,
+    llm: LlmOpt = None,
+    date_from: FromOpt = None,
+    date_to: ToOpt = None,
+    types: TypeOpt = None,
+    folder: FolderOpt = None,
+) -> None:
+    """Schrijf een eerste versie van een Kamerbijdrage: elke alinea met bronnen, en wat ontbreekt."""
+    from assistant.rag.draft_templates import TemplateError
+    from assistant.services.draft_export import render_markdown, write_docx
+    from assistant.services.drafting import SourceNotFoundError
+
+    services = _services(llm)
+    if list_templates:
+        try:
+            for spec in services.drafting_templates():
+                typer.echo(f"{spec.name:<32} {spec.description}")
+        except TemplateError as exc:
+            _fail(f"Fout: {exc}", 2)
+        return
+    if not template or not subject:
+        _fail(
+            'Geef een sjabloon en een onderwerp, bv. lobby draft position-paper "studentenreisproduct" '
+            "(of --list).",
+            2,
+        )
+    request = _request(date_from, date_to, types, None, folder)
+    with _chat_model_errors():
+        drafting = services.drafting
+
+    def progress(number: int, total: int, title: str, stage: str) -> None:
+        if not as_json:
+            typer.echo(f"[{number}/{total}] {title}: {stage} ...", err=True)
+
+    try:
+        result = drafting.draft(
+            request, template, subject, addressee=aan, minutes=minuten, pinned=bron or (),
+            excluded=zonder or (), points=punt or (), progress=progress,
+        )  # fmt: skip
+    except (TemplateError, SourceNotFoundError) as exc:
+        _fail(f"Fout: {exc}", 2)
+    if out is not None:
+        written = (
+            write_docx(result, out)
+            if out.suffix.lower() == ".docx"
+            else _write_text(out, render_markdown(result))
+        )
+        if not as_json:
+            typer.echo(f"Concept geschreven naar {written}", err=True)
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
+    elif out is None:
+        typer.echo(render_markdown(result))
+    else:
+        gaps = len(result.gaps)
+        share = result.verified_share()
+        typer.echo(
+            f"{len(result.paragraphs())} alinea's, {share:.0%} met gecontroleerde bron; "
+            f"{len(result.sources)} bronnen; {gaps} onderdelen zonder bron (zie de bijlage)."
+        )
+
+
+def _write_text(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def _glossary_lines(services: Services, term: str | None) -> list[str]:
     """The glossary entries matching ``term`` (all entries without one), one display line each."""
     from assistant.rag.glossary import format_terms
@@ -510,9 +604,12 @@ def evaluate(
     report: Annotated[
         Path | None, typer.Option(help="Schrijf een rapport (Markdown, HTML, grafieken) in deze map.")
     ] = None,
+    drafts: Annotated[
+        bool, typer.Option(help="Meet concepten (lobby draft): onderbouwde alinea's, ontbrekende punten.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Eén JSON-object op stdout.")] = False,
 ) -> None:
-    """Meet de assistent: gold set (hit@5, weigeren, bronnen, tijden), BEIR-sets, of een vergelijking."""
+    """Meet de assistent: gold set (hit@5, weigeren, bronnen), BEIR-sets, concepten of een vergelijking."""
     from eval.beir import BeirFormatError
     from eval.gold import GOLD_DIR, SPLITS, GoldFormatError, load_gold, split_cases
     from eval.modes import MODES
@@ -524,6 +621,19 @@ def evaluate(
         _fail(f"Onbekende helft {split!r}; kies uit: {', '.join(SPLITS)}.", 2)
     if mode is not None and mode not in MODES:
         _fail(f"Onbekende zoekwijze {mode!r}; kies uit: {', '.join(MODES)}.", 2)
+    if drafts:
+        with _model_errors():
+            result = _eval_drafts(shared_found, llm, split)
+        if as_json:
+            typer.echo(json.dumps(result, ensure_ascii=False))
+            return
+        typer.echo(
+            json.dumps({k: v for k, v in result.items() if k != "drafts"}, ensure_ascii=False, indent=2)
+        )
+        for row in result["drafts"]:
+            gaps = "; ".join(f"{g['section']}: {g['ask']}" for g in row["gaps"])
+            typer.echo(f"[{row['split']}] {row['id']} ({row['seconds']} s) ontbreekt: {gaps or '-'}")
+        return
     with _model_errors():
         try:
             if beir and not compare:
@@ -590,6 +700,14 @@ def _eval_gold(
             _settings(), cases, shared=shared, llm=llm, answers=answers, calibrate_gate=calibrate,
             mode=mode, ingest_progress=ingest_progress, progress=progress,
         )  # fmt: skip
+
+
+def _eval_drafts(shared: Path | None, llm: str | None, split: str | None) -> dict[str, Any]:
+    from eval.drafts import evaluate_drafts, load_subjects
+
+    subjects = [s for s in load_subjects() if split is None or s.split == split]
+    with _progress_bar("Concepten", "concept") as progress:
+        return evaluate_drafts(_settings(), subjects, shared=shared, llm=llm, progress=progress)
 
 
 def _eval_compare(

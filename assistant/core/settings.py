@@ -124,6 +124,12 @@ class Settings(BaseSettings):
         default=Path("data"),
         description="The archive folder: `make run` / `lobby start` ingest it, uploads are stored in it.",
     )
+    draft_templates: Path | None = Field(
+        default=None,
+        description=(
+            "A folder of your own draft templates (`*.toml`); one overrides a built-in one of the same name."
+        ),
+    )
     default_access: Literal["openbaar", "intern", "vertrouwelijk"] = Field(
         default="openbaar", description="Access level of a document that has no level of its own."
     )

@@ -42,6 +42,8 @@ class Filters:
     doc_types: tuple[str, ...] = ()
     addressee: str | None = None
     folder: str | None = None
+    doc_ids: tuple[str, ...] = ()  # only these documents (a draft's pinned sources)
+    exclude_doc_ids: tuple[str, ...] = ()  # never these documents (sources the advisor ruled out)
 
     def __post_init__(self) -> None:
         """Dates as users type them ("5-11-2024", "5 november 2024") become ISO; others raise.
@@ -58,7 +60,10 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return any((self.date_from, self.date_to, self.doc_types, self.addressee, self.folder))
+        return any(
+            (self.date_from, self.date_to, self.doc_types, self.addressee, self.folder, self.doc_ids,
+             self.exclude_doc_ids)
+        )  # fmt: skip
 
     def where(self) -> dict[str, Any] | None:
         """The part Chroma can apply itself: date range and document types."""
@@ -69,6 +74,10 @@ class Filters:
             clauses.append({"date_int": {"$lte": int(self.date_to.replace("-", ""))}})
         if self.doc_types:
             clauses.append({"doc_type": {"$in": list(self.doc_types)}})
+        if self.doc_ids:
+            clauses.append({"doc_id": {"$in": list(self.doc_ids)}})
+        if self.exclude_doc_ids:
+            clauses.append({"doc_id": {"$nin": list(self.exclude_doc_ids)}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -83,6 +92,10 @@ class Filters:
         if self.date_to and date > self.date_to:
             return False
         if self.doc_types and metadata.get("doc_type") not in self.doc_types:
+            return False
+        if self.doc_ids and metadata.get("doc_id") not in self.doc_ids:
+            return False
+        if self.exclude_doc_ids and metadata.get("doc_id") in self.exclude_doc_ids:
             return False
         if self.addressee and fold_accents(self.addressee) not in fold_accents(
             str(metadata.get("addressee", ""))

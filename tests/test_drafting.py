@@ -1,0 +1,138 @@
+"""Drafting with fake parts: per-section retrieval, checked paragraphs, gaps, pins, exclusions, newest line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from assistant.core.answers import CheckedSentence
+from assistant.core.drafts import DraftSection, DraftTemplate, Paragraph, SectionSpec
+from assistant.core.records import Hit, Scope
+from assistant.rag.drafting import Drafter, DraftOptions, flag_older
+from assistant.rag.glossary import load_glossary
+from assistant.rag.prompts import PromptLibrary
+from assistant.rag.retrieval import Retriever
+from assistant.rag.steps import Generate
+from assistant.services.draft_export import render_markdown, write_docx
+from assistant.services.wiring import Index
+from assistant.testing import EchoChatModel
+
+from .archive_helpers import ingested_index
+
+FULL = Scope.full()
+TEMPLATE = DraftTemplate(
+    name="test-notitie",
+    title="Notitie",
+    description="test",
+    audience="Kamerleden",
+    tone="constructief",
+    words=200,
+    sections=(
+        SectionSpec("Studenten-OV", ("tekort door de herijking van het Studenten OV",), 90),
+        SectionSpec(
+            "Digitalisering", ("topprioriteit NDS informatiepositie", "windturbines op zee bij Texel"), 90
+        ),
+    ),
+)
+OPTIONS = DraftOptions(min_dense=0.0, min_share=0.5)  # fake embeddings: similarity means nothing
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    return ingested_index(tmp_path_factory.mktemp("drafting"))
+
+
+def _drafter(index: Index, generator: Generate | None = None) -> Drafter:
+    retriever = Retriever(index.store, index.lexical, index.embeddings, glossary=load_glossary())
+    return Drafter(retriever, generator, options=OPTIONS)
+
+
+def _doc_id(index: Index, needle: str) -> str:
+    return next(str(m["doc_id"]) for _, m in index.store.metadatas() if needle in str(m["source"]))
+
+
+def test_every_paragraph_is_verified_or_its_ask_is_in_the_gap_report(index: Index) -> None:
+    stages: list[tuple[int, str]] = []
+    draft = _drafter(index).draft(
+        TEMPLATE,
+        "provinciale inbreng",
+        scope=FULL,
+        progress=lambda n, total, title, stage: stages.append((n, stage)),
+    )
+    assert [s.title for s in draft.sections] == ["Studenten-OV", "Digitalisering"]
+    assert draft.paragraphs() and draft.verified_share() == 1.0
+    assert all(p.citations and all(c.supported for c in p.checked) for p in draft.paragraphs())
+    assert [g.ask for g in draft.gaps] == ["windturbines op zee bij Texel"]
+    assert {n for p in draft.paragraphs() for n in p.citations} == {c.n for c in draft.sources}
+    assert [c.n for c in draft.sources] == list(range(1, len(draft.sources) + 1))
+    assert (1, "zoeken") in stages and (2, "controleren") in stages
+    assert "informatiepositie" in draft.sections[1].paragraphs[0].text
+
+
+def test_the_newest_figure_leads_and_the_older_one_is_flagged(index: Index) -> None:
+    draft = _drafter(index).draft(TEMPLATE, "provinciale inbreng", scope=FULL)
+    paragraph = draft.sections[0].paragraphs[0]
+    assert paragraph.text.index("€200 miljoen") < paragraph.text.index("€ 75 mln")
+    assert any(
+        note.startswith("Bedragen naar datum (nieuwste eerst): 5 november 2024") for note in paragraph.notes
+    )
+    assert not any(note.startswith("Let op:") for note in paragraph.notes)  # both figures already shown
+
+
+def test_an_older_amount_in_another_paragraph_than_the_newer_one_is_flagged() -> None:
+    sources = [
+        Hit("a", "", 1.0, {"date": "2024-09-02", "doc_id": "paper", "title": "Paper"}),
+        Hit("b", "", 1.0, {"date": "2024-11-05", "doc_id": "letter", "title": "Brief"}),
+    ]
+    old = Paragraph(
+        "Er dreigt een tekort van € 75 mln per jaar. [1]",
+        (1,),
+        (CheckedSentence("Er dreigt een tekort van € 75 mln per jaar.", (1,), (1,)),),
+    )
+    new = Paragraph(
+        "De sector loopt ruim €200 miljoen mis. [2]",
+        (2,),
+        (CheckedSentence("De sector loopt ruim €200 miljoen mis.", (2,), (2,)),),
+    )
+    flagged = flag_older([DraftSection("A", (old,)), DraftSection("B", (new,))], sources)
+    (note,) = flagged[0].paragraphs[0].notes
+    assert note.startswith(
+        "Let op: [1] (2 september 2024) noemt € 75 mln; het nieuwere [2] (5 november 2024)"
+    )
+    assert flagged[1].paragraphs[0].notes == ()
+
+
+def test_an_excluded_source_is_never_used_and_a_pinned_one_is(index: Index) -> None:
+    letter, paper = _doc_id(index, "2024-11-05_srp.md"), _doc_id(index, "2024-09-02_h3b")
+    without = _drafter(index).draft(TEMPLATE, "provinciale inbreng", scope=FULL, excluded=[letter])
+    assert letter not in without.used and paper in without.used
+    assert all("200 miljoen" not in p.text for p in without.paragraphs())
+    pinned = _drafter(index).draft(TEMPLATE, "provinciale inbreng", scope=FULL, pinned=[paper])
+    assert paper in pinned.used and pinned.pinned == (paper,)
+
+
+def test_a_model_paragraph_is_checked_and_falls_back_to_the_sources_sentences(index: Index) -> None:
+    llm = EchoChatModel(prompts=[], reply="De provincies krijgen 5 miljard euro extra van het Rijk [1].")
+    generator = Generate(llm, PromptLibrary())
+    draft = _drafter(index, generator).draft(TEMPLATE, "provinciale inbreng", scope=FULL)
+    assert draft.backend == "model" and llm.prompts  # the model was asked, per ask
+    assert "Onderdeel: Studenten-OV" in llm.prompts[0] and "€200 miljoen" in llm.prompts[0]
+    assert all("5 miljard" not in p.text for p in draft.paragraphs())  # invented: removed
+    assert draft.paragraphs() and draft.verified_share() == 1.0  # the sources' sentences stand in
+
+
+def test_the_draft_renders_to_markdown_and_a_docx_with_comments(index: Index, tmp_path: Path) -> None:
+    draft = _drafter(index).draft(TEMPLATE, "provinciale inbreng", scope=FULL, addressee="de vaste commissie")
+    markdown = render_markdown(draft)
+    assert (
+        "## Studenten-OV" in markdown and "geen bron gevonden voor: windturbines op zee bij Texel" in markdown
+    )
+    path = write_docx(draft, tmp_path / "concept" / "notitie.docx")
+    document = Document(str(path))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Studenten-OV" in text and "windturbines op zee bij Texel" in text
+    cited = [p for p in draft.paragraphs() if p.citations]
+    assert len(list(document.comments)) == len(cited)
+    assert all(any(c.quote in comment.text for c in draft.sources) for comment in document.comments)
