@@ -8,9 +8,9 @@ import pytest
 from docx import Document
 
 from assistant.core.answers import CheckedSentence
-from assistant.core.drafts import DraftSection, DraftTemplate, Paragraph, SectionSpec
+from assistant.core.drafts import DraftTemplate, SectionSpec
 from assistant.core.records import Hit, Scope
-from assistant.rag.drafting import Drafter, DraftOptions, flag_older
+from assistant.rag.drafting import Drafter, DraftOptions, newer_statements
 from assistant.rag.glossary import load_glossary
 from assistant.rag.prompts import PromptLibrary
 from assistant.rag.retrieval import Retriever
@@ -81,27 +81,18 @@ def test_the_newest_figure_leads_and_the_older_one_is_flagged(index: Index) -> N
     assert not any(note.startswith("Let op:") for note in paragraph.notes)  # both figures already shown
 
 
-def test_an_older_amount_in_another_paragraph_than_the_newer_one_is_flagged() -> None:
-    sources = [
-        Hit("a", "", 1.0, {"date": "2024-09-02", "doc_id": "paper", "title": "Paper"}),
-        Hit("b", "", 1.0, {"date": "2024-11-05", "doc_id": "letter", "title": "Brief"}),
-    ]
-    old = Paragraph(
-        "Er dreigt een tekort van € 75 mln per jaar. [1]",
-        (1,),
-        (CheckedSentence("Er dreigt een tekort van € 75 mln per jaar.", (1,), (1,)),),
-    )
-    new = Paragraph(
-        "De sector loopt ruim €200 miljoen mis. [2]",
-        (2,),
-        (CheckedSentence("De sector loopt ruim €200 miljoen mis.", (2,), (2,)),),
-    )
-    flagged = flag_older([DraftSection("A", (old,)), DraftSection("B", (new,))], sources)
-    (note,) = flagged[0].paragraphs[0].notes
-    assert note.startswith(
-        "Let op: [1] (2 september 2024) noemt € 75 mln; het nieuwere [2] (5 november 2024)"
-    )
-    assert flagged[1].paragraphs[0].notes == ()
+def test_an_older_amount_is_flagged_when_a_newer_document_found_for_the_same_ask_names_another() -> None:
+    paper = Hit("a", "Er dreigt een tekort van € 75 mln per jaar.", 1.0,
+                {"date": "2024-09-02", "doc_id": "paper", "title": "Paper"})  # fmt: skip
+    letter = Hit("b", "Het tekort door de herijking is ruim €200 miljoen.", 1.0,
+                 {"date": "2024-11-05", "doc_id": "letter", "title": "Brief OCW"})  # fmt: skip
+    deck = Hit("c", "Provincies zijn blij met € 300 mln voor betaalbaar OV.", 1.0,
+               {"date": "2024-11-19", "doc_id": "deck", "title": "Dia's"})  # fmt: skip
+    kept = [CheckedSentence("Er dreigt een tekort van € 75 mln per jaar.", (1,), (1,))]
+    (note,) = newer_statements("tekort door de herijking", kept, [paper, letter, deck], [paper])
+    assert note.startswith("Let op: [1] (2 september 2024) noemt € 75 mln; het nieuwere stuk 'Brief OCW'")
+    assert "€200 miljoen" in note and "300 mln" not in note  # the deck is not about this ask
+    assert newer_statements("tekort door de herijking", kept, [paper], [paper]) == []
 
 
 def test_an_excluded_source_is_never_used_and_a_pinned_one_is(index: Index) -> None:

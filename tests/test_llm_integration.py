@@ -109,3 +109,30 @@ def test_openai_compatible_backend_against_a_real_server(real_index, openai_serv
     assert sum(isinstance(e, Delta) for e in events) > 3  # streamed over HTTP
     assert "informatiepositie" in answer.text
     assert any("digitaliseringsstrategie" in c.source for c in answer.citations)
+
+
+def test_the_local_model_drafts_a_checked_paragraph_with_real_retrieval(answerer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from docx import Document
+
+    from assistant.core.drafts import DraftTemplate, SectionSpec
+    from assistant.rag.drafting import Drafter
+    from assistant.services.draft_export import write_docx
+
+    template = DraftTemplate(
+        "test-kern", "Kernboodschap", "test", "Kamerleden", "constructief en kritisch", 60,
+        (SectionSpec("Kern", ("het tekort door de herijking van het Studenten Reis Product",), 60),),
+    )  # fmt: skip
+    stages: list[str] = []
+    draft = Drafter(answerer.retriever, answerer.generator).draft(
+        template,
+        "studenten-OV",
+        scope=Scope.full(),
+        progress=lambda n, total, title, stage: stages.append(stage),
+    )
+    assert draft.backend == "model" and "schrijven" in stages and "controleren" in stages
+    assert (
+        draft.paragraphs() and draft.verified_share() == 1.0
+    )  # what the model wrote, checked (or the quotes)
+    assert any(c.source.startswith(SRP_LETTER) or "Studenten" in c.title for c in draft.sources)
+    document = Document(str(write_docx(draft, tmp_path / "kern.docx")))
+    assert len(list(document.comments)) == len(draft.paragraphs())

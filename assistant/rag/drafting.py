@@ -36,7 +36,7 @@ from assistant.rag.anchors import missing_anchors
 from assistant.rag.claims import MIN_COVERAGE
 from assistant.rag.compose import overlap
 from assistant.rag.evidence import evidence_sentences
-from assistant.rag.figures import dated_figures, figures_differ, figures_note
+from assistant.rag.figures import amounts_in, dated_figures, figures_note
 from assistant.rag.gate import measure
 from assistant.rag.prompts import PromptLibrary
 from assistant.rag.retrieval import Filters, Retriever
@@ -58,7 +58,7 @@ class DraftOptions:
     min_dense: float = 0.5  # topical closeness of the best chunk to "<subject>: <ask>"
     min_share: float = 0.5  # IDF-weighted share of the ask's and subject's words in one passage
     #: For the advisor's own points (specific facts, not a template's rhetorical roles): the share of
-    #: the point's own words in one retrieved chunk. Set on the dev half of eval/drafts.
+    #: the point's own words in one sentence (with a neighbour) of the hits. Set on eval/drafts' dev half.
     min_point_share: float = 0.525
     min_support: float = MIN_COVERAGE
 
@@ -117,36 +117,40 @@ def pick_sentences(
     return sorted(kept, key=lambda x: x[0].date or "0000", reverse=True)
 
 
-def flag_older(sections: Sequence[DraftSection], sources: Sequence[Hit]) -> list[DraftSection]:
-    """Sections whose paragraphs cite an older amount, while a newer cited source names another, flagged.
+def newer_statements(
+    query: str, kept: Sequence[CheckedSentence], hits: Sequence[Hit], sources: Sequence[Hit]
+) -> list[str]:
+    """Flags for amounts the paragraph cites while a newer document found for the same ask names others.
 
-    The flag names both, with dates, and asks the advisor to check whether they are about the same thing
-    (the whole OV-sector's €200 miljoen and decentral OV's € 75 mln are not); word matching cannot
-    tell. A paragraph that cites the newest source itself already shows both (its amounts-per-date
-    note). Pure.
+    Only statements retrieved for the same ask and sharing at least two of its words count: an amount
+    anywhere in a newer document (the € 300 mln Bikkermiddelen in a deck about lobbying) is not a newer
+    position on this point. The flag quotes the newer sentence with its document and date and asks the
+    advisor to check whether both are about the same thing, which word matching cannot tell. Pure.
     """
-    everything = [c for section in sections for p in section.paragraphs for c in p.checked]
-    figures = dated_figures(everything, sources)
-    if not figures_differ(figures):
-        return list(sections)
-    newest = figures[0]
-    flagged = []
-    for section in sections:
-        paragraphs = []
-        for paragraph in section.paragraphs:
-            notes = list(paragraph.notes)
-            if newest.n not in paragraph.citations:
-                for figure in dated_figures(paragraph.checked, sources):
-                    if figure.date < newest.date and set(figure.amounts) != set(newest.amounts):
-                        older, newer = ", ".join(figure.amounts), ", ".join(newest.amounts)
-                        notes.append(
-                            f"Let op: [{figure.n}] ({format_date(figure.date)}) noemt {older}; het nieuwere "
-                            f"[{newest.n}] ({format_date(newest.date)}) noemt {newer}. Ga na of het om "
-                            "hetzelfde gaat en volg dan het nieuwste."
-                        )
-            paragraphs.append(replace(paragraph, notes=tuple(dict.fromkeys(notes))))
-        flagged.append(replace(section, paragraphs=tuple(paragraphs)))
-    return flagged
+    figures = dated_figures(kept, sources)
+    if not figures:
+        return []
+    wanted = set(tokenize(query))
+    oldest = min(f.date for f in figures)
+    cited = {sources[f.n - 1].doc_id for f in figures}
+    notes: list[str] = []
+    for hit in hits:
+        if not hit.date or hit.date <= oldest or hit.doc_id in cited:
+            continue
+        for sentence in evidence_sentences(hit.text):
+            amounts = amounts_in(sentence)
+            if not amounts or overlap(wanted, sentence) < 2:
+                continue
+            for figure in figures:
+                if figure.date < hit.date and not set(amounts) & set(figure.amounts):
+                    older = ", ".join(figure.amounts)
+                    notes.append(
+                        f"Let op: [{figure.n}] ({format_date(figure.date)}) noemt {older}; het nieuwere stuk "
+                        f"'{hit.title}' ({format_date(hit.date)}) zegt: \u201c{sentence}\u201d "
+                        "Ga na of het om hetzelfde gaat en volg dan het nieuwste."
+                    )
+            break  # one sentence per newer document
+    return list(dict.fromkeys(notes))
 
 
 def renumber(
@@ -237,7 +241,7 @@ class Drafter:
         if evidence.dense < self.options.min_dense or missing_anchors(query, hits):
             return False
         if point is not None:
-            share = measure(point, hits, self.retriever.glossary, idf).coverage
+            share = measure(point, hits, self.retriever.glossary, idf).sentence
             return bool(share >= self.options.min_point_share)
         return max(evidence.coverage, evidence.sentence) >= self.options.min_share
 
@@ -281,7 +285,7 @@ class Drafter:
             checked_all.extend(checked)
             timings[f"section {number}"] = time.perf_counter() - t0
         citations = cite(checked_all, registry.hits)
-        sections, sources = renumber(flag_older(sections, registry.hits), citations)
+        sections, sources = renumber(sections, citations)
         timings["total"] = time.perf_counter() - started
         return Draft(
             template,
@@ -362,6 +366,7 @@ class Drafter:
             numbers = tuple(dict.fromkeys(n for c in kept for n in (c.verified or c.added)))
             body = " ".join(f"{c.text} {''.join(f'[{n}]' for n in (c.verified or c.added))}" for c in kept)
             notes = [note for note in (figures_note(dated_figures(kept, registry.hits)),) if note]
+            notes += newer_statements(query, kept, hits, registry.hits)
             paragraphs.append(Paragraph(body, numbers, tuple(kept), tuple(notes)))
             checked_all.extend(kept)
         return DraftSection(spec.title, tuple(paragraphs), tuple(gaps)), checked_all
