@@ -193,3 +193,37 @@ def test_woordenlijst_command() -> None:
     result = CliRunner().invoke(app, ["woordenlijst", "SRP"])
     assert result.exit_code == 0 and "Studenten Reis Product" in result.stdout
     assert CliRunner().invoke(app, ["woordenlijst", "XYZQ"]).exit_code == 1
+
+
+def test_draft_lists_templates_and_writes_json_and_a_docx(env: Path, tmp_path: Path) -> None:
+    listed = CliRunner().invoke(app, ["draft", "--list"])
+    assert listed.exit_code == 0, listed.output
+    names = [line.split()[0] for line in listed.stdout.splitlines()]
+    assert {
+        "position-paper",
+        "spreektekst-commissiedebat",
+        "kernboodschappen",
+        "brief-bewindspersoon",
+    } <= set(names)
+    CliRunner().invoke(app, ["ingest", str(env), "--json"])
+    out = tmp_path / "uit" / "concept.docx"
+    result = CliRunner().invoke(
+        app,
+        ["draft", "kernboodschappen", "de brief", "--llm", "extractive", "--json", "--out", str(out),
+         "--punt", "windturbines op zee bij Texel"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    draft = json.loads(result.stdout)
+    assert {"template", "subject", "sections", "gaps", "sources", "timings", "used"} <= set(draft)
+    assert draft["template"] == "kernboodschappen" and out.is_file()
+    assert {"section": "Aanvullende punten", "ask": "windturbines op zee bij Texel"} in draft["gaps"]
+
+
+def test_draft_with_an_unknown_template_or_source_is_a_clear_error(env: Path) -> None:
+    unknown = CliRunner().invoke(app, ["draft", "persbericht", "x", "--llm", "extractive"])
+    assert unknown.exit_code == 2 and "Onbekend sjabloon 'persbericht'" in unknown.stderr
+    CliRunner().invoke(app, ["ingest", str(env), "--json"])
+    missing = CliRunner().invoke(
+        app, ["draft", "kernboodschappen", "x", "--llm", "extractive", "--bron", "bestaat-niet"]
+    )
+    assert missing.exit_code == 2 and "geen document gevonden voor 'bestaat-niet'" in missing.stderr
