@@ -107,6 +107,12 @@ def score(subject: Subject, draft: Draft) -> dict[str, Any]:
         "template": subject.template,
         "paragraphs": len(draft.paragraphs()),
         "verified_share": draft.verified_share(),
+        # With a model: the share of paragraphs in its own words (the rest fell back to quoted sentences).
+        "model_share": (
+            sum(p.origin == "model" for p in draft.paragraphs()) / len(draft.paragraphs())
+            if draft.paragraphs()
+            else None
+        ),
         "gap_recall": len(found) / len(subject.missing) if subject.missing else None,
         "false_gaps": len(lost) / len(subject.supported) if subject.supported else None,
         "newest_first": newest_line(draft, subject.newest) if subject.newest else None,
@@ -126,6 +132,7 @@ def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return {
         "drafts": len(rows),
         "verified_paragraph_share": _mean([r["verified_share"] for r in rows]),
+        "model_paragraph_share": _mean([r["model_share"] for r in rows]),
         "gap_recall": _mean([r["gap_recall"] for r in rows]),
         "false_gap_rate": _mean([r["false_gaps"] for r in rows]),
         "newest_first": _mean([r["newest_first"] for r in rows]),

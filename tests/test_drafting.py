@@ -112,6 +112,7 @@ def test_a_model_paragraph_is_checked_and_falls_back_to_the_sources_sentences(in
     assert "Onderdeel: Studenten-OV" in llm.prompts[0] and "€200 miljoen" in llm.prompts[0]
     assert all("5 miljard" not in p.text for p in draft.paragraphs())  # invented: removed
     assert draft.paragraphs() and draft.verified_share() == 1.0  # the sources' sentences stand in
+    assert {p.origin for p in draft.paragraphs()} == {"bronnen"}
 
 
 def test_the_draft_renders_to_markdown_and_a_docx_with_comments(index: Index, tmp_path: Path) -> None:
@@ -127,3 +128,16 @@ def test_the_draft_renders_to_markdown_and_a_docx_with_comments(index: Index, tm
     cited = [p for p in draft.paragraphs() if p.citations]
     assert len(list(document.comments)) == len(cited)
     assert all(any(c.quote in comment.text for c in draft.sources) for comment in document.comments)
+
+
+def test_a_model_sentence_that_holds_is_kept_but_only_with_this_asks_sources(index: Index) -> None:
+    sentence = (
+        "Voor de jaren vanaf 2025 kan de OV-sector ruim €200 miljoen minder inkomsten tegemoet zien door de "
+        "herijkingsmetingen van het Studenten Reis Product. [1]"
+    )
+    generator = Generate(EchoChatModel(prompts=[], reply=sentence), PromptLibrary())
+    draft = _drafter(index, generator).draft(TEMPLATE, "provinciale inbreng", scope=FULL)
+    first, second = draft.sections[0].paragraphs[0], draft.sections[1].paragraphs[0]
+    assert first.origin == "model" and "€200 miljoen" in first.text
+    # The NDS ask was not shown the letter: the same sentence citing [1] does not hold there.
+    assert second.origin == "bronnen" and "€200 miljoen" not in second.text

@@ -48,3 +48,13 @@ def test_evidence_sentences_drop_the_header_and_keep_the_text() -> None:
         "Inzet Hoofdlijnenakkoord H3b",
         "Door herijking van het Studenten OV dreigt vanaf 2025 een tekort van € 75 mln per jaar.",
     ]
+
+
+def test_a_footnote_that_leads_with_its_link_is_furniture() -> None:
+    from assistant.rag.evidence import is_furniture
+
+    long_tail = " ".join(["verzoekt de regering om naast het concretiseren van doelen ook beleidsopties"] * 3)
+    assert is_furniture(
+        f"5https://www.tweedekamer.nl/kamerstukken/moties/detail?id=2022Z10845 hieruit: {long_tail}"
+    )
+    assert not is_furniture(f"De regering {long_tail}, zie ook www.rijksoverheid.nl voor de stukken.")

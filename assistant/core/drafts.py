@@ -67,9 +67,15 @@ class Paragraph:
     citations: tuple[int, ...]
     checked: tuple[CheckedSentence, ...] = ()
     notes: tuple[str, ...] = ()
+    origin: str = "bronnen"  # "model": the model's checked sentences; "bronnen": the sources' own sentences
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "citations": list(self.citations), "notes": list(self.notes)}
+        return {
+            "text": self.text,
+            "citations": list(self.citations),
+            "notes": list(self.notes),
+            "origin": self.origin,
+        }
 
 
 @dataclass(frozen=True, slots=True)

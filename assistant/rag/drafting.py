@@ -346,16 +346,18 @@ class Drafter:
                 text = self._write(template, spec, subject, ask, picked, registry)
             if progress:
                 progress("controleren")
+            # Only this ask's sources can support its paragraph: a number from another section (which the
+            # registry knows) must not verify a sentence the model was not shown evidence for here.
+            shown = {registry.number(hit) for hit, _ in picked}
+            visible = [h if n in shown else replace(h, text="") for n, h in enumerate(registry.hits, start=1)]
             checked = verify(
-                text,
-                registry.hits,
-                question=query,
-                min_support=self.options.min_support,
-                glossary=self.glossary,
+                text, visible, question=query, min_support=self.options.min_support, glossary=self.glossary
             )
+            origin = "bronnen" if text is extractive else "model"
             if not any(c.supported for c in checked.checked) and text is not extractive:
+                origin = "bronnen"  # nothing the model wrote holds: the sources' own sentences stand in
                 checked = verify(
-                    extractive, registry.hits, question=query, min_support=self.options.min_support,
+                    extractive, visible, question=query, min_support=self.options.min_support,
                     glossary=self.glossary,
                 )  # fmt: skip
             kept = [c for c in checked.checked if c.supported]
@@ -367,7 +369,7 @@ class Drafter:
             body = " ".join(f"{c.text} {''.join(f'[{n}]' for n in (c.verified or c.added))}" for c in kept)
             notes = [note for note in (figures_note(dated_figures(kept, registry.hits)),) if note]
             notes += newer_statements(query, kept, hits, registry.hits)
-            paragraphs.append(Paragraph(body, numbers, tuple(kept), tuple(notes)))
+            paragraphs.append(Paragraph(body, numbers, tuple(kept), tuple(notes), origin))
             checked_all.extend(kept)
         return DraftSection(spec.title, tuple(paragraphs), tuple(gaps)), checked_all
 

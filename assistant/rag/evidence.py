@@ -33,6 +33,8 @@ _POSTCODE = re.compile(r"\b[1-9]\d{3}\s?[A-Z]{2}\b")
 _ADDRESS = re.compile(r"\b(?:postbus|antwoordnummer)\s+\d+", re.IGNORECASE)
 _CONTACT = re.compile(r"@[\w.-]+\.\w+|\bwww\.|https?://|\b0\d{2,3}[- ]?\d{6,7}\b", re.IGNORECASE)
 _TABLE = re.compile(r"\s\|\s")
+# A footnote or web-page line that leads with its link ("5https://www.tweedekamer.nl/...").
+_LINK_LED = re.compile(r"^\d{0,3}\s*(?:https?://|www\.)", re.IGNORECASE)
 
 
 def is_furniture(sentence: str) -> bool:
@@ -48,7 +50,7 @@ def is_furniture(sentence: str) -> bool:
         return True
     if _ADDRESS.search(text) or (_POSTCODE.search(text) and len(text.split()) < 25):
         return True
-    if _CONTACT.search(text) and len(text.split()) < 25:
+    if (_CONTACT.search(text) and len(text.split()) < 25) or _LINK_LED.match(text):
         return True
     if len(_LABEL_ANYWHERE.findall(text)) >= 2:
         return True
