@@ -127,7 +127,9 @@ def test_the_draft_renders_to_markdown_and_a_docx_with_comments(index: Index, tm
     assert "Studenten-OV" in text and "windturbines op zee bij Texel" in text
     cited = [p for p in draft.paragraphs() if p.citations]
     assert len(list(document.comments)) == len(cited)
-    assert all(any(c.quote in comment.text for c in draft.sources) for comment in document.comments)
+    for paragraph, comment in zip(cited, document.comments, strict=True):  # the paragraph's own passages
+        own = [q for c in paragraph.checked for q in c.quotes.values()]
+        assert own and all(" ".join(q.split()) in comment.text for q in own)
 
 
 def test_a_model_sentence_that_holds_is_kept_but_only_with_this_asks_sources(index: Index) -> None:

@@ -153,6 +153,19 @@ def newer_statements(
     return list(dict.fromkeys(notes))
 
 
+def _renumbered(sentence: CheckedSentence, order: dict[int, int]) -> CheckedSentence:
+    def new(n: int) -> int:
+        return order.get(n, n)
+
+    return replace(
+        sentence,
+        cited=tuple(map(new, sentence.cited)),
+        verified=tuple(map(new, sentence.verified)),
+        added=tuple(map(new, sentence.added)),
+        quotes={new(n): q for n, q in sentence.quotes.items()},
+    )
+
+
 def renumber(
     sections: Sequence[DraftSection], citations: Sequence[Citation]
 ) -> tuple[list[DraftSection], list[Citation]]:
@@ -179,6 +192,7 @@ def renumber(
                     text=swap(p.text),
                     citations=tuple(order[n] for n in p.citations),
                     notes=tuple(swap(note) for note in p.notes),
+                    checked=tuple(_renumbered(c, order) for c in p.checked),
                 )
                 for p in section.paragraphs
             ),

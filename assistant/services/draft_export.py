@@ -172,7 +172,11 @@ def comment_text(paragraph: Paragraph, sources: dict[int, Citation]) -> str:
             continue
         title = citation.title or citation.source
         when = f" ({format_date(citation.date)})" if citation.date and _ISO.fullmatch(citation.date) else ""
-        quote = " ".join(citation.quote.split())
+        # This paragraph's own supporting passages where the check recorded them, else the source's quote.
+        own = [c.quotes[n] for c in paragraph.checked if c.quotes.get(n)]
+        quote = " … ".join(dict.fromkeys(" ".join(q.split()) for q in own)) or " ".join(
+            citation.quote.split()
+        )
         lines.append(
             f"[{n}] {title}{when}: “{quote}”" if quote else f"[{n}] {title}{when}: geen citaat bewaard"
         )
