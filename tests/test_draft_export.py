@@ -107,6 +107,8 @@ def test_markdown_letter_has_heading_block_sections_sources_and_gaps() -> None:
     assert "Kenmerk: [in te vullen]" in md
     assert f"*{CONCEPT_LINE}*" in md
     assert not md.startswith("# ")  # a letter opens with its heading block, not a title
+    assert md.index("Hoogachtend,") < md.index("## Bronnen")  # and closes as the archive's letters do
+    assert "Hoogachtend," not in render_markdown(_draft(letter=False))
     for section in draft.sections:
         assert f"## {section.title}" in md
         for paragraph in section.paragraphs:

@@ -30,6 +30,8 @@ CONCEPT_LINE = "Concept, gegenereerd uit het archief; elke alinea verwijst naar 
 #: Added in Word, where the quotes sit in the margin.
 COMMENTS_LINE = "De opmerkingen in de kantlijn tonen per alinea de aangehaalde bronpassages."
 SOURCES_HEADING = "Bronnen"
+#: A letter ends as the archive's letters do; name and function are the advisor's to fill in.
+LETTER_CLOSING = ("Hoogachtend,", "[naam en functie ondertekenaar]")
 GAPS_HEADING = "Bijlage: ontbrekende onderbouwing"
 NO_GAPS = "Alle secties zijn onderbouwd met bronnen uit het archief."
 EMPTY_SECTION = "Geen onderbouwde tekst voor deze sectie; zie de bijlage met ontbrekende onderbouwing."
@@ -69,6 +71,8 @@ def render_markdown(draft: Draft, *, today: str | None = None) -> str:
             lines += [paragraph.text.strip(), ""]
             for note in paragraph.notes:
                 lines += [f"*{note}*", ""]
+    if draft.template.letter:
+        lines += [LETTER_CLOSING[0], "", LETTER_CLOSING[1], ""]
 
     lines += [f"## {SOURCES_HEADING}", ""]
     lines += [f"- {source_line(c)}" for c in draft.sources]
@@ -123,6 +127,9 @@ def write_docx(draft: Draft, path: Path, *, today: str | None = None) -> Path:
                 )
             for note in paragraph.notes:
                 _italic(document.add_paragraph(), note)
+    if draft.template.letter:
+        for line in LETTER_CLOSING:
+            document.add_paragraph(line)
 
     document.add_heading(SOURCES_HEADING, level=1)
     for citation in draft.sources:
