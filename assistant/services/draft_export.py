@@ -128,8 +128,8 @@ def write_docx(draft: Draft, path: Path, *, today: str | None = None) -> Path:
             for note in paragraph.notes:
                 _italic(document.add_paragraph(), note)
     if draft.template.letter:
-        for line in LETTER_CLOSING:
-            document.add_paragraph(line)
+        for closing in LETTER_CLOSING:
+            document.add_paragraph(closing)
 
     document.add_heading(SOURCES_HEADING, level=1)
     for citation in draft.sources:
