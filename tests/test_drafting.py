@@ -143,3 +143,15 @@ def test_a_model_sentence_that_holds_is_kept_but_only_with_this_asks_sources(ind
     assert first.origin == "model" and "€200 miljoen" in first.text
     # The NDS ask was not shown the letter: the same sentence citing [1] does not hold there.
     assert second.origin == "bronnen" and "€200 miljoen" not in second.text
+
+
+def test_two_chunks_of_one_page_are_one_source_number() -> None:
+    from assistant.rag.drafting import _Registry
+
+    first = Hit("c1", "Eerste helft van pagina 2.", 1.0, {"doc_id": "d", "page": 2, "title": "Brief"})
+    second = Hit("c2", "Tweede helft van pagina 2.", 1.0, {"doc_id": "d", "page": 2, "title": "Brief"})
+    other = Hit("c3", "Pagina 3.", 1.0, {"doc_id": "d", "page": 3, "title": "Brief"})
+    registry = _Registry([])
+    assert [registry.number(h) for h in (first, second, other, second)] == [1, 1, 2, 1]
+    assert "Eerste helft" in registry.hits[0].text and "Tweede helft" in registry.hits[0].text
+    assert registry.merged == {1}

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
@@ -63,17 +63,34 @@ class DraftOptions:
     min_support: float = MIN_COVERAGE
 
 
+def _place(hit: Hit) -> tuple[str, object, object, object]:
+    """Where a passage stands for a reader: document, page, slide, section."""
+    return (hit.doc_id, hit.page, hit.slide, hit.metadata.get("section"))
+
+
 @dataclass(slots=True)
 class _Registry:
-    """Sources numbered in order of first use across the whole draft."""
+    """Sources numbered in order of first use across the whole draft, one number per page or slide.
+
+    Two chunks of one page (a page cut in two) are one source for a reviewer: they share a number, and
+    the numbered hit holds both texts so the check sees either passage.
+    """
 
     hits: list[Hit]
+    chunks: dict[str, int] = field(default_factory=dict)  # chunk id -> number
+    merged: set[int] = field(default_factory=set)  # numbers whose text joins several chunks
 
     def number(self, hit: Hit) -> int:
+        if hit.chunk_id in self.chunks:
+            return self.chunks[hit.chunk_id]
         for n, known in enumerate(self.hits, start=1):
-            if known.chunk_id == hit.chunk_id:
+            if _place(known) == _place(hit):
+                self.hits[n - 1] = replace(known, text=f"{known.text}\n\n{hit.text}")
+                self.merged.add(n)
+                self.chunks[hit.chunk_id] = n
                 return n
         self.hits.append(hit)
+        self.chunks[hit.chunk_id] = len(self.hits)
         return len(self.hits)
 
 
@@ -298,7 +315,11 @@ class Drafter:
             sections.append(section)
             checked_all.extend(checked)
             timings[f"section {number}"] = time.perf_counter() - t0
-        citations = cite(checked_all, registry.hits)
+        citations = [
+            # A quote's offsets are into one chunk's text; a merged source's text joins several.
+            replace(c, quote_start=None, quote_end=None) if c.n in registry.merged else c
+            for c in cite(checked_all, registry.hits)
+        ]
         sections, sources = renumber(sections, citations)
         timings["total"] = time.perf_counter() - started
         return Draft(
