@@ -227,3 +227,15 @@ def test_draft_with_an_unknown_template_or_source_is_a_clear_error(env: Path) ->
         app, ["draft", "kernboodschappen", "x", "--llm", "extractive", "--bron", "bestaat-niet"]
     )
     assert missing.exit_code == 2 and "geen document gevonden voor 'bestaat-niet'" in missing.stderr
+
+
+def test_a_draft_that_cannot_be_written_is_still_shown(env: Path, tmp_path: Path) -> None:
+    CliRunner().invoke(app, ["ingest", str(env), "--json"])
+    blocker = tmp_path / "bestand"
+    blocker.write_text("geen map")
+    result = CliRunner().invoke(
+        app,
+        ["draft", "kernboodschappen", "de brief", "--llm", "extractive", "--out", str(blocker / "c.docx")],
+    )
+    assert result.exit_code == 0, result.output
+    assert "kon niet worden geschreven" in result.stderr and "# Kernboodschappen: de brief" in result.stdout

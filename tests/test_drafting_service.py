@@ -34,3 +34,19 @@ def test_no_match_or_several_is_an_error_that_says_which() -> None:
     with pytest.raises(SourceNotFoundError, match="past op 2 documenten: k-2") as error:
         resolve_source("Inzet", DOCS)
     assert "k-3" in str(error.value) and "Geef het document-id" in str(error.value)
+
+
+def test_an_unknown_template_or_source_is_reported_before_any_model_is_built() -> None:
+    from assistant.rag.draft_templates import TemplateError
+    from assistant.services.drafting import DraftService
+    from assistant.services.requests import Request
+
+    def no_model() -> None:
+        raise AssertionError("the drafter (and its model) must not be built")
+
+    service = DraftService(no_model, lambda request: DOCS)  # type: ignore[arg-type]
+    assert "position-paper" in {t.name for t in service.templates()}
+    with pytest.raises(TemplateError, match="persbericht"):
+        service.draft(Request(), "persbericht", "x")
+    with pytest.raises(SourceNotFoundError, match="windbeleid"):
+        service.draft(Request(), "position-paper", "x", pinned=["windbeleid"])

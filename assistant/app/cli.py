@@ -412,13 +412,13 @@ def draft(
 ) -> None:
     """Schrijf een eerste versie van een Kamerbijdrage: elke alinea met bronnen, en wat ontbreekt."""
     from assistant.rag.draft_templates import TemplateError
-    from assistant.services.draft_export import render_markdown, write_docx
+    from assistant.services.draft_export import render_markdown, write_draft
     from assistant.services.drafting import SourceNotFoundError
 
     services = _services(llm)
     if list_templates:
         try:
-            for spec in services.drafting_templates():
+            for spec in services.drafting.templates():
                 typer.echo(f"{spec.name:<32} {spec.description}")
         except TemplateError as exc:
             _fail(f"Fout: {exc}", 2)
@@ -430,28 +430,32 @@ def draft(
             2,
         )
     request = _request(date_from, date_to, types, None, folder)
-    with _chat_model_errors():
-        drafting = services.drafting
 
     def progress(number: int, total: int, title: str, stage: str) -> None:
         if not as_json:
             typer.echo(f"[{number}/{total}] {title}: {stage} ...", err=True)
 
-    try:
-        result = drafting.draft(
-            request, template, subject, addressee=aan, minutes=minuten, pinned=bron or (),
-            excluded=zonder or (), points=punt or (), progress=progress,
-        )  # fmt: skip
-    except (TemplateError, SourceNotFoundError) as exc:
-        _fail(f"Fout: {exc}", 2)
+    with _chat_model_errors():  # the model is loaded once the template and sources check out
+        try:
+            result = services.drafting.draft(
+                request, template, subject, addressee=aan, minutes=minuten, pinned=bron or (),
+                excluded=zonder or (), points=punt or (), progress=progress,
+            )  # fmt: skip
+        except (TemplateError, SourceNotFoundError) as exc:  # before the model error mapping (ValueError)
+            _fail(f"Fout: {exc}", 2)
     if out is not None:
-        written = (
-            write_docx(result, out)
-            if out.suffix.lower() == ".docx"
-            else _write_text(out, render_markdown(result))
-        )
-        if not as_json:
-            typer.echo(f"Concept geschreven naar {written}", err=True)
+        try:
+            written = write_draft(result, out)
+        except OSError as exc:
+            # Minutes of drafting are not lost: the draft still goes to stdout.
+            _err(
+                f"Fout: {out} kon niet worden geschreven ({exc.strerror or exc}); "
+                "het concept volgt hieronder."
+            )
+            out = None
+        else:
+            if not as_json:
+                _err(f"Concept geschreven naar {written}")
     if as_json:
         typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
     elif out is None:
@@ -463,12 +467,6 @@ def draft(
             f"{len(result.paragraphs())} alinea's, {share:.0%} met gecontroleerde bron; "
             f"{len(result.sources)} bronnen; {gaps} onderdelen zonder bron (zie de bijlage)."
         )
-
-
-def _write_text(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def _glossary_lines(services: Services, term: str | None) -> list[str]:

@@ -46,6 +46,15 @@ _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+def write_draft(draft: Draft, path: Path, *, today: str | None = None) -> Path:
+    """The draft written to ``path``: Word for ``.docx``, Markdown for anything else; folders are made."""
+    if path.suffix.lower() == ".docx":
+        return write_docx(draft, path, today=today)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_markdown(draft, today=today), encoding="utf-8")
+    return path
+
+
 def render_markdown(draft: Draft, *, today: str | None = None) -> str:
     """The draft as Markdown: heading block, sections, ``## Bronnen`` and the gap appendix.
 

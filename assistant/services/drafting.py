@@ -7,14 +7,14 @@ several, rather than drafting without the source the advisor asked for. Used by 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from assistant.core.drafts import Draft, DraftTemplate
 from assistant.core.tokens import fold_accents
 from assistant.rag.draft_templates import find_template, load_templates
 from assistant.rag.drafting import Drafter, Progress
-from assistant.services.library import DocumentInfo, LibraryService
+from assistant.services.library import DocumentInfo
 from assistant.services.requests import Request
 
 
@@ -48,14 +48,30 @@ def resolve_source(name: str, documents: Sequence[DocumentInfo]) -> str:
 
 
 class DraftService:
-    """Lists templates and drafts a contribution from the archive the request may see."""
+    """Lists templates and drafts a contribution from the archive the request may see.
+
+    The drafter (and with it the chat model) is built on the first draft, after the template and the
+    source names have been checked, and the library is read only to resolve source names: listing
+    templates or a typo in a name costs no model load.
+    """
 
     def __init__(
-        self, drafter: Drafter, library: LibraryService, *, template_dirs: Sequence[Path] = ()
+        self,
+        make_drafter: Callable[[], Drafter],
+        documents: Callable[[Request], list[DocumentInfo]],
+        *,
+        template_dirs: Sequence[Path] = (),
     ) -> None:
-        self.drafter = drafter
-        self.library = library
+        self._make_drafter = make_drafter
+        self._drafter: Drafter | None = None
+        self.documents = documents  # the library's listing, to resolve source names
         self.template_dirs = tuple(template_dirs)
+
+    @property
+    def drafter(self) -> Drafter:
+        if self._drafter is None:
+            self._drafter = self._make_drafter()
+        return self._drafter
 
     def templates(self) -> list[DraftTemplate]:
         """Every template, the built-in ones and the user's (a user's file overrides one of the same name)."""
@@ -79,7 +95,7 @@ class DraftService:
     ) -> Draft:
         """A sourced draft of ``template`` on ``subject``; raises for an unknown template or source name."""
         spec = self.template(template).scaled(minutes)
-        documents = self.library.documents(request) if (pinned or excluded) else []
+        documents = self.documents(request) if (pinned or excluded) else []
         pins = tuple(dict.fromkeys(resolve_source(n, documents) for n in pinned))
         outs = tuple(dict.fromkeys(resolve_source(n, documents) for n in excluded))
         overlap = set(pins) & set(outs)

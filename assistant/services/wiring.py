@@ -10,19 +10,16 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
-from assistant.core.drafts import DraftTemplate
 from assistant.core.settings import Settings
 from assistant.index.embeddings import embedding_model_id, make_embeddings
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import VectorStore, open_store
 from assistant.rag.answering import Answerer, AnswerOptions
 from assistant.rag.draft_templates import DEFAULT_DIR as DEFAULT_TEMPLATES
-from assistant.rag.draft_templates import load_templates
 from assistant.rag.drafting import Drafter, DraftOptions
 from assistant.rag.fact_check import FactCheck
 from assistant.rag.gate import Thresholds
@@ -188,24 +185,20 @@ class Services:
     def search(self) -> SearchService:
         return SearchService(self.retriever, self.retriever.glossary or load_glossary())
 
-    def drafting_templates(self) -> list[DraftTemplate]:
-        """The templates, without building the model or opening the index (``lobby draft --list``)."""
-        return list(load_templates(*self._template_dirs()).values())
-
-    def _template_dirs(self) -> list[Path]:
-        return [
-            DEFAULT_TEMPLATES,
-            *([self.settings.draft_templates] if self.settings.draft_templates else []),
-        ]
-
     @cached_property
     def drafting(self) -> DraftService:
-        """Drafts share the chat service's model (one llama.cpp instance per process)."""
-        generator = self.chat.answerer.generator
-        drafter = Drafter(
-            self.retriever, generator, options=DraftOptions(min_support=self.settings.citation_min_support)
+        """Drafts share the chat service's model (one llama.cpp instance per process), built on first use."""
+
+        def make_drafter() -> Drafter:
+            options = DraftOptions(min_support=self.settings.citation_min_support)
+            return Drafter(self.retriever, self.chat.answerer.generator, options=options)
+
+        user = [self.settings.draft_templates] if self.settings.draft_templates else []
+        return DraftService(
+            make_drafter,
+            lambda request: self.library.documents(request),
+            template_dirs=[DEFAULT_TEMPLATES, *user],
         )
-        return DraftService(drafter, self.library, template_dirs=self._template_dirs())
 
     @cached_property
     def chat(self) -> ChatService:
