@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import statistics
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,12 +159,10 @@ def evaluate_drafts(
     rows = []
     for number, subject in enumerate(runnable, start=1):
         template = find_template(subject.template).scaled(subject.minutes)
-        started = time.perf_counter()
         points = subject.supported + subject.missing
         draft = drafter.draft(
             template, subject.subject, scope=Scope.full(), addressee=subject.addressee, points=points
         )
-        draft.timings.setdefault("total", time.perf_counter() - started)
         rows.append(score(subject, draft))
         if progress:
             progress(number, len(runnable), subject.id)

@@ -8,7 +8,7 @@ the sources that verified it, the gaps, and one numbered source list shared by a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant.core.answers import CheckedSentence, Citation
@@ -45,14 +45,8 @@ class DraftTemplate:
             return self
         total = max(1, round(minutes * self.words_per_minute))
         factor = total / max(1, sum(s.words for s in self.sections))
-        sections = tuple(
-            SectionSpec(s.title, s.asks, max(20, round(s.words * factor)), s.instruction)
-            for s in self.sections
-        )
-        return DraftTemplate(
-            self.name, self.title, self.description, self.audience, self.tone, total, sections,
-            self.letter, self.words_per_minute, self.source,
-        )  # fmt: skip
+        sections = tuple(replace(s, words=max(20, round(s.words * factor))) for s in self.sections)
+        return replace(self, words=total, sections=sections)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
@@ -33,6 +34,7 @@ from assistant.core.drafts import Draft, DraftSection, DraftTemplate, Gap, Parag
 from assistant.core.records import Hit, Scope
 from assistant.core.tokens import tokenize
 from assistant.rag.anchors import missing_anchors
+from assistant.rag.citations import render
 from assistant.rag.claims import MIN_COVERAGE
 from assistant.rag.compose import overlap
 from assistant.rag.evidence import evidence_sentences
@@ -130,8 +132,7 @@ def pick_sentences(
             break
         if all(sentence != known for _, known in chosen):  # the same passage in two documents: once
             chosen.append((hit, sentence))
-    kept = chosen if pinned else chosen[:limit]
-    return sorted(kept, key=lambda x: x[0].date or "0000", reverse=True)
+    return sorted(chosen, key=lambda x: x[0].date or "0000", reverse=True)
 
 
 def newer_statements(
@@ -222,20 +223,6 @@ def renumber(
     return renumbered, sources
 
 
-def _stage_reporter(
-    progress: Progress | None, number: int, total: int, title: str
-) -> Callable[[str], None] | None:
-    """A section's own progress callback (stage only), or ``None`` without a caller's callback."""
-    if progress is None:
-        return None
-    report = progress
-
-    def stage(name: str) -> None:
-        report(number, total, title, name)
-
-    return stage
-
-
 class Drafter:
     """Drafts a template's sections from the archive, with a model or without."""
 
@@ -246,13 +233,12 @@ class Drafter:
         *,
         prompts: PromptLibrary | None = None,
         options: DraftOptions | None = None,
-        glossary_check: bool = True,
     ) -> None:
         self.retriever = retriever
         self.generator = generator
         self.prompts = prompts or PromptLibrary()
         self.options = options or DraftOptions()
-        self.glossary = retriever.glossary if glossary_check else None
+        self.glossary = retriever.glossary
 
     @property
     def backend(self) -> str:
@@ -306,11 +292,12 @@ class Drafter:
         timings: dict[str, float] = {}
         for number, spec in enumerate(template.sections, start=1):
             t0 = time.perf_counter()
-            if progress:
-                progress(number, len(template.sections), spec.title, "zoeken")
+            stage = partial(progress, number, len(template.sections), spec.title) if progress else None
+            if stage:
+                stage("zoeken")
             section, checked = self._section(
                 template, spec, subject, scope=scope, filters=base, pinned=pinned, registry=registry,
-                used=used, progress=_stage_reporter(progress, number, len(template.sections), spec.title),
+                used=used, progress=stage,
             )  # fmt: skip
             sections.append(section)
             checked_all.extend(checked)
@@ -401,7 +388,7 @@ class Drafter:
                 continue
             used.update(sentence for _, sentence in picked)
             numbers = tuple(dict.fromkeys(n for c in kept for n in (c.verified or c.added)))
-            body = " ".join(f"{c.text} {''.join(f'[{n}]' for n in (c.verified or c.added))}" for c in kept)
+            body = render(kept)
             notes = [note for note in (figures_note(dated_figures(kept, registry.hits)),) if note]
             notes += newer_statements(query, kept, hits, registry.hits)
             paragraphs.append(Paragraph(body, numbers, tuple(kept), tuple(notes), origin))
