@@ -33,7 +33,6 @@ from assistant.core.dates import format_date
 from assistant.core.drafts import Draft, DraftSection, DraftTemplate, Gap, Paragraph, SectionSpec
 from assistant.core.records import Hit, Scope
 from assistant.core.tokens import tokenize
-from assistant.rag.anchors import missing_anchors
 from assistant.rag.citations import render
 from assistant.rag.claims import MIN_COVERAGE
 from assistant.rag.compose import overlap
@@ -255,7 +254,7 @@ class Drafter:
             return False
         idf = self.retriever.lexical.idf
         evidence = measure(query, hits, self.retriever.glossary, idf)
-        if evidence.dense < self.options.min_dense or missing_anchors(query, hits):
+        if evidence.dense < self.options.min_dense or evidence.missing:
             return False
         if point is not None:
             share = measure(point, hits, self.retriever.glossary, idf).sentence

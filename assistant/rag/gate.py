@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from assistant.core.answers import Evidence
 from assistant.core.records import Hit
 from assistant.core.tokens import tokenize
+from assistant.rag.anchors import missing_anchors
 from assistant.rag.answer_types import abbreviation_asked, asked_type, holds_answer
 from assistant.rag.evidence import evidence_sentences
 from assistant.rag.glossary import Glossary
@@ -90,6 +91,8 @@ def measure(
     hits: Sequence[Hit],
     glossary: Glossary | None = None,
     idf: Callable[[str], float] | None = None,
+    *,
+    wider: Sequence[Hit] | None = None,
 ) -> Evidence:
     """The gate's signals for ``question`` over its retrieved ``hits`` (pure given ``idf``).
 
@@ -99,13 +102,16 @@ def measure(
     ``coverage`` is measured on the best chunk (title and text); ``sentence`` on the best evidence
     sentence (with one neighbour and its document's title) that also holds an answer of the asked kind
     (:mod:`assistant.rag.answer_types`): the topic spread over a chunk is not the asked fact.
+    ``missing`` lists the question's anchors found in none of ``wider`` (default: ``hits``), the whole
+    retrieved depth: a name only a lower-ranked document holds still shows the archive knows it.
     """
     wanted = concepts(question, glossary)
     dense = max((h.dense for h in hits if h.dense is not None), default=0.0)
     words = tuple(content_words(question))
     asked = asked_type(question)
+    missing = missing_anchors(question, wider if wider is not None else hits)
     if not wanted:
-        return Evidence(dense, 0.0, words, 0.0, asked)
+        return Evidence(dense, 0.0, words, 0.0, asked, missing=missing)
     weights = [max(idf(t) for alt in alts for t in alt) if idf else 1.0 for alts in wanted]
     total = sum(weights)
 
@@ -130,7 +136,7 @@ def measure(
                 sentence, asked, abbreviation=abbreviation, glossary=glossary
             ):  # the asked fact stands in the sentence itself; neighbours only add context
                 best_sentence, quote, quote_chunk = score, sentence, hit.chunk_id
-    return Evidence(dense, best_chunk, words, best_sentence, asked, quote, quote_chunk)
+    return Evidence(dense, best_chunk, words, best_sentence, asked, quote, quote_chunk, missing=missing)
 
 
 def decide(evidence: Evidence, thresholds: Thresholds) -> bool:

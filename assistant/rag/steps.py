@@ -20,7 +20,7 @@ import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -29,7 +29,6 @@ from assistant.core.answers import CheckedSentence, Citation, Evidence, Turn
 from assistant.core.dates import format_date
 from assistant.core.records import Hit, Scope
 from assistant.core.text import locate
-from assistant.rag.anchors import missing_anchors
 from assistant.rag.citations import check_answer, render
 from assistant.rag.claims import MIN_COVERAGE
 from assistant.rag.compose import (
@@ -167,11 +166,9 @@ def gate(
 ) -> tuple[Evidence, bool]:
     """The evidence gate over the hits the answer would use: its signals and whether to answer.
 
-    The question's anchors are looked for in ``wider`` (the whole retrieved depth, default ``hits``):
-    a name that only a lower-ranked document holds still shows the archive knows it.
+    The question's anchors are looked for in ``wider`` (the whole retrieved depth, default ``hits``).
     """
-    evidence = measure(question, hits, retriever.glossary, retriever.lexical.idf)
-    evidence = replace(evidence, missing=missing_anchors(question, wider if wider is not None else hits))
+    evidence = measure(question, hits, retriever.glossary, retriever.lexical.idf, wider=wider)
     return evidence, bool(hits) and decide(evidence, thresholds)
 
 
