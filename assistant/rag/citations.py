@@ -26,7 +26,6 @@ from assistant.rag.claims import MIN_COVERAGE, Support, support
 from assistant.rag.glossary import Glossary
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 FLAG = "[niet geverifieerd]"
 
