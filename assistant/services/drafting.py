@@ -105,6 +105,9 @@ class DraftService:
             )
         request.audit.action = "draft"
         request.audit.detail = f"{spec.name}: {subject}"
+        if self._drafter is None and progress:
+            # The first draft of a process loads the index and the chat model: seconds of silence otherwise.
+            progress(0, len(spec.sections) + bool(points), "voorbereiding", "archief en taalmodel laden")
         draft = self.drafter.draft(
             spec, subject, scope=request.scope, addressee=addressee, filters=request.filters,
             pinned=pins, excluded=outs, points=points, progress=progress,
