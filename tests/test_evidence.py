@@ -58,3 +58,29 @@ def test_a_footnote_that_leads_with_its_link_is_furniture() -> None:
         f"5https://www.tweedekamer.nl/kamerstukken/moties/detail?id=2022Z10845 hieruit: {long_tail}"
     )
     assert not is_furniture(f"De regering {long_tail}, zie ook www.rijksoverheid.nl voor de stukken.")
+
+
+# PDF text of a letter's first page, as pypdf gives it: no line breaks between letterhead and body.
+_GLUED = (
+    "Interprovinciaal Overleg Ministerie van Binnenlandse Zaken en Koninkrijksrelaties (BZK) "
+    "Drs. F.Z. Szabó Postbus 20011 2500 EA Den Haag Ons kenmerk: 11813/2024 Datum: 1 november 2024 "
+    "Geachte heer Szabó, In onze eerste kennismaking op 30 augustus 2024 heb ik met genoegen "
+    "kennisgenomen van uw voornemen. Met deze brief geef ik u vijf prioriteiten mee."
+)
+
+
+def test_a_first_sentence_glued_to_the_letterhead_is_cut_free_at_the_salutation() -> None:
+    assert evidence_sentences(_GLUED) == [
+        "In onze eerste kennismaking op 30 augustus 2024 heb ik met genoegen kennisgenomen van uw voornemen.",
+        "Met deze brief geef ik u vijf prioriteiten mee.",
+    ]
+
+
+def test_the_claim_check_accepts_the_sentence_cut_free_from_the_letterhead() -> None:
+    from assistant.rag.claims import support
+
+    found = support(
+        "In onze eerste kennismaking op 30 augustus 2024 heb ik kennisgenomen van uw voornemen.", _GLUED
+    )
+    assert found.numbers_ok and found.anchors_ok and not found.borrowed
+    assert "Postbus" not in found.quote

@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from assistant.core.text import sentences_of
 from assistant.core.tokens import tokenize
-from assistant.rag.evidence import is_furniture
+from assistant.rag.evidence import is_furniture, source_sentences
 from assistant.rag.glossary import Glossary
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -221,7 +221,7 @@ def support(
     # The metadata vouches for names always (an addressee named in the letterhead), for key words only in
     # a claim about the document itself: a title's words do not make a passage say something.
     context_words = context_tokens if about_document else frozenset()
-    sentences = [" ".join(s.split()) for s in sentences_of(source_text)]
+    sentences = source_sentences(source_text)
     usable = [len(s) > 2 and (about_document or not is_furniture(s)) for s in sentences]
     if not any(usable):
         sentences, usable = [" ".join(source_text.split())], [True]

@@ -57,6 +57,30 @@ def is_furniture(sentence: str) -> bool:
     return _TABLE.search(text) is not None and len(_LABEL_ANYWHERE.findall(text.replace("|", ":"))) >= 1
 
 
+# A salutation inside a run-on "sentence": PDF text of a letter's first page often comes without line
+# breaks, so the letterhead, the salutation and the first real sentence arrive as one string.
+_SALUTATION = re.compile(r"\b(?:zeer\s+geachte|hooggeachte|geachte)\s+[^,.;:]{1,80},\s+", re.IGNORECASE)
+
+
+def _split_salutation(sentence: str) -> list[str]:
+    """The letterhead before a salutation and the sentence after it, as separate pieces."""
+    match = _SALUTATION.search(sentence)
+    if match is None or match.end() >= len(sentence):
+        return [sentence]
+    return [sentence[: match.end()].strip(), sentence[match.end() :]]
+
+
+def source_sentences(text: str) -> list[str]:
+    """The sentences of ``text``, whitespace-collapsed, in order, furniture included.
+
+    A letter's first sentence glued to its letterhead ("... Postbus 20011 ... Geachte heer Szabó, In
+    onze eerste kennismaking op 30 augustus ...") is cut at the salutation, so the letterhead can be
+    told apart as furniture and the sentence after it stands on its own.
+    """
+    pieces = (p for s in sentences_of(text) for p in _split_salutation(" ".join(s.split())))
+    return [p for p in pieces if p]
+
+
 def evidence_sentences(text: str) -> list[str]:
-    """The sentences of ``text`` that can serve as evidence, whitespace-collapsed, in order."""
-    return [s for s in (" ".join(s.split()) for s in sentences_of(text)) if s and not is_furniture(s)]
+    """The sentences of ``text`` that can serve as evidence (:func:`source_sentences` minus furniture)."""
+    return [s for s in source_sentences(text) if not is_furniture(s)]
