@@ -133,6 +133,20 @@ class Settings(BaseSettings):
     default_access: Literal["openbaar", "intern", "vertrouwelijk"] = Field(
         default="openbaar", description="Access level of a document that has no level of its own."
     )
+    users_file: Path | None = Field(
+        default=None,
+        description=(
+            "The web app's users file (names, argon2id password hashes, roles); unset = gebruikers.json "
+            "in LOBBY_HOME."
+        ),
+    )
+    require_login: bool = Field(
+        default=False,
+        description=(
+            "Ask for sign-in also when the web app listens on this machine only (127.0.0.1); on any other "
+            "address sign-in is always required."
+        ),
+    )
     retrieval_candidates: int = Field(
         default=30, ge=1, description="Candidates taken from each retriever (dense, BM25) before fusion."
     )
