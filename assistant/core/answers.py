@@ -6,8 +6,9 @@ the services and the evaluation, so they live in the core and import nothing but
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.core.tokens import tokenize
 
@@ -139,6 +140,82 @@ class Citation:
             "path": self.path,
             "also_in": list(self.also_in),
         }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Citation:
+        """The citation :meth:`to_json` wrote (stored conversations read their citations back with it)."""
+        return cls(
+            n=int(data["n"]),
+            source=str(data["source"]),
+            title=str(data["title"]),
+            page=_optional_int(data.get("page")),
+            slide=_optional_int(data.get("slide")),
+            date=_optional_str(data.get("date")),
+            quote=str(data["quote"]),
+            chunk_id=str(data["chunk_id"]),
+            doc_id=str(data.get("doc_id", "")),
+            root=str(data.get("root", "")),
+            path=str(data.get("path", "")),
+            section=_optional_str(data.get("section")),
+            doc_type=_optional_str(data.get("doc_type")),
+            kenmerk=_optional_str(data.get("kenmerk")),
+            quote_start=_optional_int(data.get("quote_start")),
+            quote_end=_optional_int(data.get("quote_end")),
+            also_in=tuple(str(a) for a in data.get("also_in", ())),
+        )
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _optional_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedSentence:
+    """A sentence of the draft that no source supported, so it left the answer, and why in Dutch.
+
+    ``cited`` are the source numbers the draft gave it (none: it came without a source).
+    """
+
+    text: str
+    cited: tuple[int, ...]
+    why: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"text": self.text, "cited": list(self.cited), "why": self.why}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RemovedSentence:
+        return cls(str(data["text"]), tuple(int(n) for n in data.get("cited", ())), str(data.get("why", "")))
+
+
+def removed_sentences(answer: Answer) -> list[RemovedSentence]:
+    """The content sentences the citation check took out of ``answer`` (or flagged), each with its reason.
+
+    They are the checked sentences with content and no verified source; an edge shows them beside the
+    answer so a user sees what was left out and why.
+    """
+    asked = set(tokenize(answer.standalone))
+    return [
+        RemovedSentence(s.text, s.cited, _why_removed(s, asked))
+        for s in answer.checked
+        if s.has_content and not s.supported
+    ]
+
+
+def _why_removed(sentence: CheckedSentence, asked: set[str]) -> str:
+    """The check's reason in words: an echo of the question, no source given, or sources saying otherwise."""
+    cited, markers = sentence.cited, "".join(f"[{n}]" for n in sentence.cited)
+    if asked and set(tokenize(sentence.text)) <= asked:
+        return "herhaalt alleen de vraag"
+    if not cited:
+        return "zonder bron; geen van de gevonden bronnen zegt dit"
+    if len(cited) == 1:
+        return f"de aangehaalde bron {markers} zegt dit niet"
+    return f"geen van de aangehaalde bronnen {markers} zegt dit"
 
 
 @dataclass(frozen=True, slots=True)

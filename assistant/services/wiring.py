@@ -34,6 +34,7 @@ from assistant.rag.retrieval import (
     Retriever,
 )
 from assistant.services.chat import ChatService
+from assistant.services.conversations import ConversationStore
 from assistant.services.drafting import DraftService
 from assistant.services.library import LibraryService
 from assistant.services.search import SearchService
@@ -154,6 +155,10 @@ class Services:
 
     ``llm`` overrides the configured answer backend (``--llm`` on the command line). Building the chat
     service loads the chat model; the library and search services never do.
+
+    Two chat services share one answerer (one model per process): :attr:`chat` keeps conversations in
+    memory (``lobby chat``), :attr:`web_chat` stores them, their turns and feedback in
+    :attr:`conversations` (``gesprekken.sqlite`` in the home folder), so they survive a restart.
     """
 
     def __init__(self, settings: Settings, *, llm: str | None = None, index: Index | None = None) -> None:
@@ -203,3 +208,13 @@ class Services:
     @cached_property
     def chat(self) -> ChatService:
         return ChatService(build_answerer(self.settings, llm=self.backend, retriever=self.retriever))
+
+    @cached_property
+    def conversations(self) -> ConversationStore:
+        """The stored conversations, turns and feedback (the file is created on first use)."""
+        return ConversationStore(self.settings.home / "gesprekken.sqlite")
+
+    @cached_property
+    def web_chat(self) -> ChatService:
+        """The chat service of the web app: :attr:`chat`'s answerer, conversations kept per user."""
+        return ChatService(self.chat.answerer, store=self.conversations)
