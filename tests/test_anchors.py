@@ -47,3 +47,15 @@ def test_the_first_word_of_every_sentence_is_not_an_anchor() -> None:
     question = "Hoe ontwikkelde de boodschap zich rond Prinsjesdag? Noem de momenten met datum. Waarom?"
     assert anchors(question) == ["Prinsjesdag"]
     assert anchors("Waar staat HZ voor in 'Analyse HZ'?") == ["HZ"]
+
+
+def test_an_abbreviation_is_found_in_other_spellings_and_through_the_glossary() -> None:
+    from assistant.rag.glossary import load_glossary
+
+    letter = [_hit("Brief", "Wij schrijven de minister van OC&W over het contract.")]
+    assert missing_anchors("Wat vroeg het IPO aan de minister van OCW?", letter) == ()
+    spelled_out = [_hit("Brief", "De minister van Onderwijs, Cultuur en Wetenschap schreef terug.")]
+    assert missing_anchors("Wat schreef OCW terug?", spelled_out) == ("OCW",)  # no glossary: not known
+    glossary = load_glossary()
+    if any(t.abbreviation == "OCW" for t in glossary.terms):
+        assert missing_anchors("Wat schreef OCW terug?", spelled_out, glossary) == ()

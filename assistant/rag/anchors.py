@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from assistant.core.records import Hit
 from assistant.core.tokens import fold_accents
+from assistant.rag.glossary import Glossary
 
 #: Capitalised in questions about this archive without naming anything specific.
 GENERIC = frozenset(
@@ -82,10 +83,34 @@ def _normal(text: str) -> str:
     return fold_accents(text).lower()
 
 
-def missing_anchors(question: str, hits: Sequence[Hit]) -> tuple[str, ...]:
-    """The anchors of ``question`` that no hit holds in its title or text."""
+_JOINERS = re.compile(r"[&.\-]")
+
+
+def _compact(text: str) -> str:
+    """Lower case without the joiners abbreviations are spelled with: "OC&W", "O.C.W." and "OCW" agree."""
+    return _JOINERS.sub("", _normal(text))
+
+
+def missing_anchors(question: str, hits: Sequence[Hit], glossary: Glossary | None = None) -> tuple[str, ...]:
+    """The anchors of ``question`` that no hit holds in its title or text.
+
+    An abbreviation is found in any of its spellings ("OCW" in "OC&W") and, with ``glossary``, in any of
+    its forms ("OCW" in "Onderwijs, Cultuur en Wetenschap").
+    """
     wanted = anchors(question)
     if not wanted or not hits:
         return ()
     text = _normal(" ".join(f"{h.title} {h.text}" for h in hits))
-    return tuple(a for a in wanted if _normal(a) not in text)
+    compact = _JOINERS.sub("", text)
+
+    def present(anchor: str) -> bool:
+        if _normal(anchor) in text:
+            return True
+        if not _is_abbreviation(anchor):
+            return False
+        if _compact(anchor) in compact:
+            return True
+        forms = [f for t in (glossary.lookup(anchor) if glossary else []) for f in t.forms]
+        return any(_compact(anchor) == _compact(t) for t in forms) and any(_normal(f) in text for f in forms)
+
+    return tuple(a for a in wanted if not present(a))

@@ -109,7 +109,7 @@ def measure(
     dense = max((h.dense for h in hits if h.dense is not None), default=0.0)
     words = tuple(content_words(question))
     asked = asked_type(question)
-    missing = missing_anchors(question, wider if wider is not None else hits)
+    missing = missing_anchors(question, wider if wider is not None else hits, glossary)
     if not wanted:
         return Evidence(dense, 0.0, words, 0.0, asked, missing=missing)
     weights = [max(idf(t) for alt in alts for t in alt) if idf else 1.0 for alts in wanted]
