@@ -8,12 +8,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.lobby-installed
 
-.PHONY: run test setup models lint clean-store
+.PHONY: run test setup models browser lint clean-store
 
 run: setup
 	$(BIN)/lobby start
 
-test: setup
+test: setup browser
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
 
@@ -33,6 +33,15 @@ $(STAMP): requirements.lock pyproject.toml
 # a verified model is recognised by its stamp, so this is instant on re-runs.
 models: $(STAMP)
 	$(BIN)/lobby models fetch
+
+# The browser tests drive Debian's Chromium (never `playwright install`, which downloads its own build).
+# Installed with apt when missing: as root directly, else with sudo; without either the browser tests
+# skip and say why.
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
+	  || echo "Chromium kon niet worden geinstalleerd: de browsertests worden overgeslagen."; }
 
 lint: setup
 	$(BIN)/ruff check .
