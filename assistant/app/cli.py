@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from assistant.app.accounts import feedback_app, users_app
+
 if TYPE_CHECKING:
     from assistant.core.answers import Answer
     from assistant.core.records import Hit, IngestReport
@@ -37,6 +39,8 @@ models_app = typer.Typer(help="Offline modellen samenstellen en controleren.", n
 bench_app = typer.Typer(help="Metingen van snelheid (drukken getallen af).", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 app.add_typer(bench_app, name="bench")
+app.add_typer(users_app, name="users")
+app.add_typer(feedback_app, name="feedback")
 
 
 def _offline_environment() -> None:
@@ -515,17 +519,48 @@ def woordenlijst(term: Annotated[str | None, typer.Argument(help="Afkorting of t
     typer.echo("\n".join(lines))
 
 
+HostOpt = Annotated[
+    str | None,
+    typer.Option("--host", help="Adres (standaard LOBBY_HOST, 127.0.0.1; elk ander vraagt inloggen)."),
+]
+PortOpt = Annotated[int | None, typer.Option("--port", help="Poort (standaard LOBBY_PORT, 7860).")]
+
+
+def _serve(services: Services, host: str | None, port: int | None) -> None:
+    """Start the web app and block; an exposed host without users exits 2 with how to add one."""
+    from assistant.app.web.serve import serve as run_server
+    from assistant.services.users import UsersError
+
+    settings = services.settings
+    try:
+        run_server(
+            services, host=host or settings.host, port=settings.port if port is None else port, announce=_err
+        )
+    except UsersError as exc:
+        _fail(f"Fout: {exc}", 2)
+    except OSError as exc:
+        _fail(f"Fout: de webserver kon niet starten ({exc.strerror or exc}); kies een andere --port.", 2)
+
+
+@app.command()
+def serve(host: HostOpt = None, port: PortOpt = None, llm: LlmOpt = None) -> None:
+    """Start de webapp (Gradio) voor het ingelezen archief en druk het adres af."""
+    _serve(_services(llm), host, port)
+
+
 @app.command()
 def start(
     data: Annotated[
         Path | None, typer.Option(help="Het archief om in te lezen (standaard LOBBY_ARCHIVE).")
     ] = None,
     llm: LlmOpt = None,
+    host: HostOpt = None,
+    port: PortOpt = None,
 ) -> None:
-    """Lees het voorbeeldarchief in en open het gesprek met de assistent."""
+    """Lees het voorbeeldarchief in en open de assistent in de browser (lobby chat: in de terminal)."""
     services = _services(llm)
     _err(_summary(_ingest(services, [data or services.settings.archive])))
-    chat(llm=llm)
+    _serve(services, host, port)
 
 
 # --- models and measurements ----------------------------------------------------------------------

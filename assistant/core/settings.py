@@ -140,6 +140,14 @@ class Settings(BaseSettings):
             "in LOBBY_HOME."
         ),
     )
+    host: str = Field(
+        default="127.0.0.1",
+        description=(
+            "Address the web app listens on. Loopback by default; any other address requires sign-in "
+            "(the server refuses to start without a user)."
+        ),
+    )
+    port: int = Field(default=7860, ge=0, le=65535, description="Port of the web app (0: any free port).")
     require_login: bool = Field(
         default=False,
         description=(

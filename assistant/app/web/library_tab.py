@@ -1,0 +1,122 @@
+"""The library tab: the archive's documents in a sortable, searchable table; upload; removal.
+
+Uploads and removals go through the library service, which updates the index the chat searches, so
+the next question sees the change without a restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import gradio as gr
+
+from assistant.app.web.context import OnLoad, WebContext
+from assistant.core.dates import format_date
+from assistant.services.library import DocumentInfo, LibraryError, Upload
+
+COLUMNS = ["Titel", "Datum", "Type", "Kenmerk", "Geadresseerde", "Toegang", "Fragmenten", "Bestand"]
+PROGRESS = gr.Progress()  # Gradio injects the live tracker where a handler's default is a Progress
+RESULT_COLUMNS = ["Bestand", "Resultaat", "Fragmenten", "Reden"]
+#: Ingest outcomes in Dutch, as users read them.
+OUTCOMES = {
+    "added": "toegevoegd",
+    "updated": "bijgewerkt",
+    "unchanged": "ongewijzigd",
+    "removed": "verwijderd",
+    "failed": "mislukt",
+}
+
+
+def document_rows(documents: Sequence[DocumentInfo]) -> list[list[object]]:
+    """One table row per document (the date ISO, so sorting the column sorts by time)."""
+    return [
+        [
+            d.title,
+            d.date or "",
+            d.doc_type or "",
+            d.kenmerk or "",
+            d.addressee or "",
+            d.access,
+            d.chunks,
+            ", ".join(d.files),
+        ]
+        for d in documents
+    ]
+
+
+def document_choices(documents: Sequence[DocumentInfo]) -> list[tuple[str, str]]:
+    """Dropdown choices (label, doc_id) for picking a document."""
+    return [(f"{d.title} ({format_date(d.date) if d.date else 'zonder datum'})", d.doc_id) for d in documents]
+
+
+def build(ctx: WebContext) -> OnLoad:
+    """The tab's components and events (inside a ``gr.Blocks`` context)."""
+    library = ctx.services.library
+    gr.Markdown(
+        "Alle documenten in het archief. Klik op een kolomkop om te sorteren; zoek met het veld boven "
+        "de tabel. Nieuwe bestanden (PDF, DOCX, PPTX, Markdown, tekst, HTML) worden meteen ingelezen."
+    )
+    table = gr.Dataframe(
+        headers=COLUMNS, interactive=False, show_search="search", wrap=True, elem_id="library-table",
+        max_height=460, column_widths=["30%", "9%", "9%", "10%", "13%", "8%", "7%", "14%"],
+    )  # fmt: skip
+    with gr.Row():
+        with gr.Column():
+            uploads = gr.File(
+                label="Bestanden toevoegen", file_count="multiple", elem_id="library-upload",
+                file_types=[".pdf", ".docx", ".pptx", ".md", ".txt", ".html", ".htm"],
+            )  # fmt: skip
+            add = gr.Button("Toevoegen aan het archief", variant="primary", elem_id="library-add")
+            results = gr.Dataframe(headers=RESULT_COLUMNS, interactive=False, label="Resultaat per bestand")
+        with gr.Column():
+            chosen = gr.Dropdown(label="Document verwijderen", choices=[], elem_id="library-remove-choice")
+            remove = gr.Button("Verwijderen", variant="stop", elem_id="library-remove")
+            status = gr.Markdown()
+
+    def refresh(http: gr.Request) -> tuple[list[list[object]], gr.Dropdown]:
+        documents = library.documents(ctx.request(http))
+        return document_rows(documents), gr.Dropdown(choices=document_choices(documents), value=None)
+
+    def upload(
+        files: list[str] | None, http: gr.Request, progress: gr.Progress = PROGRESS
+    ) -> tuple[list[list[object]], list[list[object]], gr.Dropdown, str]:
+        if not files:
+            raise gr.Error("Kies eerst een of meer bestanden.")
+        request = ctx.request(http)
+        handed = [Upload(Path(f).name, Path(f).read_bytes()) for f in files]
+
+        def report(done: int, total: int, name: str) -> None:
+            progress((done, total), desc=f"inlezen: {name}")
+
+        try:
+            result = library.upload(request, handed, progress=report)
+        except LibraryError as error:
+            raise gr.Error(str(error)) from error
+        rows: list[list[object]] = [
+            [f.source, OUTCOMES.get(f.status, f.status), f.chunks, f.reason] for f in result.files
+        ]
+        rows += [
+            [f.source, "mislukt", 0, f.reason] for f in result.failed if f.source not in {r[0] for r in rows}
+        ]
+        table_rows, dropdown = refresh(http)
+        added = result.added + result.updated
+        return rows, table_rows, dropdown, f"{added} bestand(en) ingelezen, {len(result.failed)} mislukt."
+
+    def delete(doc_id: str | None, http: gr.Request) -> tuple[list[list[object]], gr.Dropdown, str]:
+        if not doc_id:
+            raise gr.Error("Kies eerst een document.")
+        try:
+            removal = library.remove(ctx.request(http), doc_id)
+        except LibraryError as error:
+            raise gr.Error(str(error)) from error
+        rows, dropdown = refresh(http)
+        return (
+            rows,
+            dropdown,
+            f"Verwijderd: {removal.doc_id} ({len(removal.moved)} bestand(en) naar de prullenbak).",
+        )
+
+    add.click(upload, [uploads], [results, table, chosen, status], api_visibility="private")
+    remove.click(delete, [chosen], [table, chosen, status], api_visibility="private")
+    return OnLoad(refresh, [table, chosen])
