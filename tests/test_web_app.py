@@ -91,3 +91,25 @@ def test_with_sign_in_on_only_users_in_the_file_get_in(tmp_path: Path) -> None:
         answer = signed_in.predict(QUESTION, api_name="/ask")
     assert answer["refused"] is False
     assert services.conversations.conversations("adviseur")  # stored under the signed-in user
+
+
+def test_only_a_manager_may_change_the_archive_when_sign_in_is_on(tmp_path: Path) -> None:
+    import gradio as gr
+
+    from assistant.app.web.context import WebContext
+
+    services = web_services(tmp_path, require_login=True)
+    users = user_store(services.settings)
+    users.add("lezer1", "geheim-wachtwoord-1", "lezer")
+    users.add("baas", "geheim-wachtwoord-2", "beheerder")
+    ctx = WebContext(services, services.conversations, users)
+
+    class Http:
+        def __init__(self, username: str) -> None:
+            self.username = username
+
+    with pytest.raises(gr.Error, match="Alleen een beheerder"):
+        ctx.require_manager(Http("lezer1"))  # type: ignore[arg-type]
+    ctx.require_manager(Http("baas"))  # type: ignore[arg-type]
+    assert ctx.request(Http("lezer1")).scope.levels == frozenset({"openbaar"})  # type: ignore[arg-type]
+    WebContext(services, services.conversations).require_manager(None)  # no sign-in: the local user

@@ -72,7 +72,7 @@ def test_an_advisor_asks_checks_the_evidence_uploads_drafts_and_comes_back(
 ) -> None:
     from playwright.sync_api import sync_playwright
 
-    url, _ = app_url
+    url, services = app_url
     requests: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
@@ -95,6 +95,46 @@ def test_an_advisor_asks_checks_the_evidence_uploads_drafts_and_comes_back(
         assert page.locator("#evidence table.facts").inner_text().count("2024") >= 1
         page.wait_for_selector("#evidence-page img", timeout=30_000)
         page.screenshot(path=str(shots / "2-bron.png"), full_page=True)
+
+        # Feedback on the answer and on the opened citation is stored.
+        page.click("#answer-useful")
+        page.wait_for_function(
+            "() => document.querySelector('#feedback-status').innerText.includes('opgeslagen')"
+        )
+        page.click("#cite-useless")
+        page.wait_for_function(
+            "() => document.querySelector('#feedback-status').innerText.includes('uw oordeel over bron [')"
+        )
+        ratings = list(services.conversations.export_feedback())
+        assert [(r["useful"], r["citation"] is not None) for r in ratings] == [(True, False), (False, True)]
+
+        # A refusal says what was searched and lists the nearest documents, each of which opens.
+        page.fill("#question textarea", "Wat vindt het IPO van kerncentrales in Zeeland?")
+        page.click("#send")
+        page.wait_for_selector("#chat .refusal", timeout=60_000)
+        assert "Gezocht op" in page.locator("#chat .refusal").last.inner_text()
+        page.wait_for_selector("#chat .sources", timeout=10_000)
+        page.locator("#chat .sources").last.locator("a.cite").first.click()
+        page.wait_for_function(
+            "() => document.querySelector('#evidence table.facts') !== null", timeout=30_000
+        )
+
+        # A filter set in the page is named while it is active.
+        page.click("#filters")
+        page.fill(
+            "#filters input[placeholder^='bv. minister'], #filters textarea[placeholder^='bv. minister']",
+            "Bruins",
+        )
+        page.wait_for_function(
+            "() => document.querySelector('#active-filters').innerText.includes('geadresseerde')"
+        )
+        page.screenshot(path=str(shots / "2b-filter.png"))
+        page.fill(
+            "#filters input[placeholder^='bv. minister'], #filters textarea[placeholder^='bv. minister']", ""
+        )
+        page.wait_for_function(
+            "() => document.querySelector('#active-filters').innerText.includes('Geen filters')"
+        )
 
         # Upload a new document in the library; the next question cites it, without a restart.
         page.get_by_role("tab", name="Bibliotheek").click()
@@ -121,6 +161,21 @@ def test_an_advisor_asks_checks_the_evidence_uploads_drafts_and_comes_back(
         text = "\n".join(p.text for p in docx.Document(str(saved)).paragraphs)
         assert "Bronnen" in text and "[1]" in text
 
+        # Onboarding: the process step by step with sources, the glossary, and a starter question.
+        page.get_by_role("tab", name="Wegwijs").click()
+        page.wait_for_selector("#process li", timeout=30_000)
+        assert page.locator("#process li").count() >= 3
+        assert page.locator("#glossary").inner_text().count("SRP") >= 1
+        page.screenshot(path=str(shots / "5-wegwijs.png"), full_page=True)
+        page.locator("#process a.cite").first.click()  # opens in the chat tab's panel
+        page.wait_for_selector("#evidence mark#passage", state="visible", timeout=30_000)
+        page.get_by_role("tab", name="Wegwijs").click()
+        before = page.locator("#chat .sources").count()
+        page.locator("#starters label").first.click()  # asked at once in the chat tab
+        page.wait_for_function(
+            "n => document.querySelectorAll('#chat .sources').length > n", arg=before, timeout=60_000
+        )
+
         # A reload brings the conversation back, citations clickable.
         page.reload()
         page.wait_for_function(
@@ -131,7 +186,7 @@ def test_an_advisor_asks_checks_the_evidence_uploads_drafts_and_comes_back(
         assert page.locator("#chat .answer a.cite").count() >= 2
         page.locator("#chat .answer a.cite").first.click()
         page.wait_for_selector("#evidence mark#passage", timeout=30_000)
-        page.screenshot(path=str(shots / "5-na-herladen.png"))
+        page.screenshot(path=str(shots / "6-na-herladen.png"))
         browser.close()
 
     outside = [

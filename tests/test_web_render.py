@@ -27,7 +27,7 @@ def test_archive_text_is_escaped_never_rendered_as_html() -> None:
 
 def test_an_answer_lists_its_sources_with_date_kenmerk_and_page() -> None:
     html = answer_html("Zin [2].", [CITATION], "t4")
-    assert '<li value="2"><a class="cite" href="#bron=t4:2">' in html
+    assert '<li><a class="cite" href="#bron=t4:2">[2]</a>' in html
     assert "5 november 2024" in html and "kenmerk 11812/2024" in html and "p. 1" in html
 
 
@@ -71,3 +71,9 @@ def test_active_filters_are_named() -> None:
     assert filters_summary({}) == "Geen filters: het hele archief."
     shown = filters_summary({"date_from": "2024-09-01", "doc_types": ["brief"], "folder": "brieven"})
     assert "periode 2024-09-01 t/m …" in shown and "type brief" in shown and "map brieven" in shown
+
+
+def test_two_passages_of_one_page_are_listed_once_with_both_numbers() -> None:
+    html = answer_html("Zin [2]. Zin [3].", [CITATION, {**CITATION, "n": 3}], "t4")
+    assert html.count("Contract &lt;Studenten&gt; Reis Product") == 1
+    assert 'href="#bron=t4:2">[2]</a> <a class="cite" href="#bron=t4:3">[3]</a>' in html

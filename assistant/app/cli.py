@@ -601,6 +601,22 @@ def bench_ingest(
     typer.echo(json.dumps(result, ensure_ascii=False, indent=None if as_json else 2))
 
 
+@bench_app.command("serve")
+def bench_serve(
+    llm: Annotated[
+        list[str] | None,
+        typer.Option("--llm", help="Antwoordwijzen om te meten (standaard: extractive en llamacpp)."),
+    ] = None,
+    runs: Annotated[int, typer.Option(help="Aantal keren dat lobby serve wordt gestart.")] = 3,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Meet de webapp: tijd tot lobby serve klaar is; per antwoordwijze tot voortgang, tekst en antwoord."""
+    from eval.bench_serve import bench_serve as run
+
+    result = run(_settings(), llm or ["extractive", "llamacpp"], runs=runs)
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=None if as_json else 2))
+
+
 @app.command("eval")
 def evaluate(
     gold: Annotated[Path | None, typer.Option(help="Gold-set bestand of map (standaard eval/gold).")] = None,

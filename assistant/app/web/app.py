@@ -50,7 +50,7 @@ def build_app(ctx: WebContext) -> gr.Blocks:
         gr.Markdown(f"## {TITLE}\nAntwoorden uit het archief van het Interprovinciaal Overleg, met bronnen.")
         with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab("Gesprek", id="chat", elem_id="tab-chat"):
-                on_load, question = chat_tab.build(ctx, memo)
+                on_load, question = chat_tab.build(ctx, memo, tabs)
                 loads.append(on_load)
             with gr.Tab("Bibliotheek", id="library", elem_id="tab-library"):
                 loads.append(library_tab.build(ctx))

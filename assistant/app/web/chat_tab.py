@@ -60,7 +60,7 @@ def make_filters(
         raise gr.Error(f"Filter: {error}") from error
 
 
-def build(ctx: WebContext, memo: AnswerMemo) -> tuple[OnLoad, gr.Textbox]:
+def build(ctx: WebContext, memo: AnswerMemo, tabs: gr.Tabs) -> tuple[OnLoad, gr.Textbox]:
     """The tab's components and events; returns what to fill on load and the question box."""
     store = ctx.conversations
     with gr.Row():
@@ -146,7 +146,7 @@ def build(ctx: WebContext, memo: AnswerMemo) -> tuple[OnLoad, gr.Textbox]:
     def chat_turn(
         text: str, messages: list[Message], conversation_id: str, date_from: str, date_to: str,
         types: list[str], addressee: str, folder: str, http: gr.Request,
-    ) -> Iterator[tuple[list[Message], str, int, str, gr.Dropdown]]:  # fmt: skip
+    ) -> Iterator[tuple[list[Message], str, int, gr.Dropdown]]:  # fmt: skip
         text = text.strip()
         if not text:
             return
@@ -154,7 +154,7 @@ def build(ctx: WebContext, memo: AnswerMemo) -> tuple[OnLoad, gr.Textbox]:
         request = ctx.request(http, filters)
         chat = ctx.services.web_chat
         conversation = chat.conversation(conversation_id, request) if conversation_id else chat.start(request)
-        shown = [*messages, {"role": "user", "content": html.escape(text)}]
+        shown = messages[:-1]  # the question as received; its placeholder answer is replaced below
         lines: list[str] = []
         draft = ""
         keep = gr.Dropdown()
@@ -169,11 +169,11 @@ def build(ctx: WebContext, memo: AnswerMemo) -> tuple[OnLoad, gr.Textbox]:
                 turn_id = conversation.turn_ids[-1]
                 final = [*shown, turn_messages(store.turn(turn_id, request.user))[1]]
                 listing = gr.Dropdown(choices=choices(request.user), value=conversation.id)
-                yield final, conversation.id, turn_id, "", listing
+                yield final, conversation.id, turn_id, listing
                 return
-            yield [*shown, {"role": "assistant", "content": content}], conversation.id, 0, "", keep
+            yield [*shown, {"role": "assistant", "content": content}], conversation.id, 0, keep
 
-    def open_cite(key: str, http: gr.Request) -> tuple[str, Any, Any, Any, Any, str]:
+    def open_cite(key: str, http: gr.Request) -> tuple[str, Any, Any, Any, Any, str, gr.Tabs]:
         request = ctx.request(http)
         try:
             target = resolve(key, user=request.user, store=store, memo=memo)
@@ -188,6 +188,7 @@ def build(ctx: WebContext, memo: AnswerMemo) -> tuple[OnLoad, gr.Textbox]:
             gr.Button(visible=rateable),
             gr.Button(visible=rateable),
             key,
+            gr.Tabs(selected="chat"),  # a source linked from another tab opens here, in view
         )
 
     def rate_answer(good: bool) -> Any:
@@ -219,16 +220,29 @@ def build(ctx: WebContext, memo: AnswerMemo) -> tuple[OnLoad, gr.Textbox]:
 
     for component in filter_inputs:
         component.change(show_filters, filter_inputs, [active], api_visibility="private")
-    ask_inputs = [question, chatbot, conversation, *filter_inputs]
-    ask_outputs = [chatbot, conversation, last_turn, question, history]
+    pending = gr.State("")  # the question between showing it and answering it
+
+    def receive(text: str, messages: list[Message]) -> tuple[list[Message], str, str]:
+        """The question shows at once, before the queue: answering may wait for another user's turn."""
+        if not (text or "").strip():
+            return messages, "", text
+        received = progress_html(["Vraag ontvangen; bij drukte wacht u even op uw beurt…"])
+        waiting = {"role": "assistant", "content": received}
+        return [*messages, {"role": "user", "content": html.escape(text.strip())}, waiting], text.strip(), ""
+
+    ask_inputs = [pending, chatbot, conversation, *filter_inputs]
+    ask_outputs = [chatbot, conversation, last_turn, history]
     limit = 1 if ctx.serial_answers else None
     for trigger in (send.click, question.submit):
-        trigger(chat_turn, ask_inputs, ask_outputs, api_visibility="private", concurrency_limit=limit,
-                concurrency_id="answers")  # fmt: skip
+        trigger(receive, [question, chatbot], [chatbot, pending, question], queue=False,
+                api_visibility="private").then(
+            chat_turn, ask_inputs, ask_outputs, api_visibility="private", concurrency_limit=limit,
+            concurrency_id="answers",
+        )  # fmt: skip
     new.click(start_new, None, [history, chatbot, conversation, last_turn, thanks], api_visibility="private")
     history.input(pick, [history], [chatbot, conversation, last_turn], api_visibility="private")
     cite_open.click(
-        open_cite, [cite_key], [evidence, page, original, cite_useful, cite_useless, opened],
+        open_cite, [cite_key], [evidence, page, original, cite_useful, cite_useless, opened, tabs],
         api_visibility="private",
     )  # fmt: skip
     useful.click(rate_answer(True), [last_turn, comment], [thanks, comment], api_visibility="private")

@@ -45,6 +45,15 @@ class WebContext:
             raise SignInRequiredError("Log eerst in.")
         return Request(user=user.name, scope=user.scope, filters=filters)
 
+    def require_manager(self, http: gr.Request | None) -> None:
+        """Upload and removal are for managers (role ``beheerder``); without sign-in the local user is one."""
+        if self.users is None:
+            return
+        name = getattr(http, "username", None) if http is not None else None
+        user = self.users.get(name) if name else None
+        if user is None or not user.can_manage:
+            raise gr.Error("Alleen een beheerder mag documenten toevoegen of verwijderen.")
+
     def user(self, http: gr.Request | None) -> str:
         """The name conversations and feedback are stored under."""
         return self.request(http).user

@@ -83,6 +83,7 @@ def build(ctx: WebContext) -> OnLoad:
     ) -> tuple[list[list[object]], list[list[object]], gr.Dropdown, str]:
         if not files:
             raise gr.Error("Kies eerst een of meer bestanden.")
+        ctx.require_manager(http)
         request = ctx.request(http)
         handed = [Upload(Path(f).name, Path(f).read_bytes()) for f in files]
 
@@ -106,6 +107,7 @@ def build(ctx: WebContext) -> OnLoad:
     def delete(doc_id: str | None, http: gr.Request) -> tuple[list[list[object]], gr.Dropdown, str]:
         if not doc_id:
             raise gr.Error("Kies eerst een document.")
+        ctx.require_manager(http)
         try:
             removal = library.remove(ctx.request(http), doc_id)
         except LibraryError as error:

@@ -18,30 +18,47 @@ from assistant.app.web.evidence import AnswerMemo
 from assistant.app.web.render import answer_html
 from assistant.core.dates import format_date
 from assistant.core.records import Hit
-from assistant.rag.evidence import evidence_sentences
+from assistant.rag.evidence import evidence_sentences, is_furniture
+from assistant.rag.retrieval import Filters
 from assistant.services.library import DocumentInfo
 
 PROCESS_QUERY = "het lobbyproces van het IPO: de stappen van agenderen tot de Tweede Kamer"
+MAX_STEPS = 12
 GLOSSARY_COLUMNS = ["Afkorting", "Betekenis", "Toelichting"]
 
 
-def process_html(hits: Sequence[Hit], *, sentences: int = 2) -> str:
-    """The lobby process as the archive describes it: one step per passage, with its source and a link."""
+def _passage(hit: Hit, limit: int = 360) -> str:
+    """A section's own words without its heading, cut at a word near ``limit`` characters."""
+    heading = str(hit.metadata.get("section") or hit.metadata.get("heading") or "")
+    lines = [line.strip(" -•#>_*") for line in hit.text.splitlines()]
+    lines = [line for line in lines if line and not is_furniture(line)]
+    if heading and lines and heading.lower() in lines[0].lower():
+        lines = lines[1:]
+    text = " · ".join(lines) or " ".join(evidence_sentences(hit.text))
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def process_html(hits: Sequence[Hit]) -> str:
+    """The lobby process as the archive describes it: one step per section, with its source and a link."""
     if not hits:
         return "<p>Het archief beschrijft het lobbyproces (nog) niet.</p>"
     items = []
     for hit in hits:
         heading = str(hit.metadata.get("section") or hit.anchor or hit.title)
-        text = " ".join(evidence_sentences(hit.text)[:sentences]) or hit.text[:300]
         source = f"{hit.title}, {format_date(hit.date) if hit.date else 'zonder datum'}" + (
             f", {hit.anchor}" if hit.anchor else ""
         )
         items.append(
-            f"<li><b>{html.escape(heading)}</b><br>{html.escape(text)}<br>"
+            f"<li><b>{html.escape(heading)}</b><br>{html.escape(_passage(hit))}<br>"
             f'<a class="cite" href="#bron=c:{html.escape(hit.chunk_id)}">'
             f"Bron: {html.escape(source)}</a></li>"
         )
     return f'<ol class="process">{"".join(items)}</ol>'
+
+
+def in_document_order(hits: Sequence[Hit]) -> list[Hit]:
+    """Hits of one document in the order they stand in it (page, slide, then section ordinal)."""
+    return sorted(hits, key=lambda h: (h.page or 0, h.slide or 0, int(str(h.metadata.get("ordinal", 0)))))
 
 
 def starter_questions(documents: Sequence[DocumentInfo], count: int = 6) -> list[str]:
@@ -79,10 +96,16 @@ def build(ctx: WebContext, memo: AnswerMemo, question: gr.Textbox, tabs: gr.Tabs
 
     def load(http: gr.Request) -> tuple[str, gr.Radio, list[list[str]]]:
         request = ctx.request(http)
-        hits = ctx.services.search.search(request, PROCESS_QUERY, k=6)
-        ordered = sorted(
-            hits, key=lambda h: (h.doc_id, h.page or 0, h.slide or 0, int(str(h.metadata.get("chunk", 0))))
+        best = ctx.services.search.search(request, PROCESS_QUERY, k=1)
+        # The document that describes the process best, read section by section in its own order.
+        steps = (
+            ctx.services.search.search(
+                ctx.request(http, Filters(doc_ids=(best[0].doc_id,))), PROCESS_QUERY, k=MAX_STEPS
+            )
+            if best
+            else []
         )
+        ordered = in_document_order(steps)
         documents = ctx.services.library.documents(request)
         terms = [[t.abbreviation, t.term, t.note] for t in ctx.services.search.glossary()]
         return process_html(ordered), gr.Radio(choices=starter_questions(documents), value=None), terms
@@ -105,7 +128,10 @@ def build(ctx: WebContext, memo: AnswerMemo, question: gr.Textbox, tabs: gr.Tabs
     def use(choice: str | None) -> tuple[str, gr.Tabs]:
         return choice or "", gr.Tabs(selected="chat")
 
-    starters.input(use, [starters], [question, tabs], api_visibility="private")
+    # The chosen question is asked at once, as if typed and sent in the chat tab.
+    starters.input(use, [starters], [question, tabs], api_visibility="private").then(
+        None, None, None, js="() => { setTimeout(() => document.querySelector('#send').click(), 300); }"
+    )
     show.click(timeline_for, [topic], [timeline], api_visibility="private")
     topic.submit(timeline_for, [topic], [timeline], api_visibility="private")
     return OnLoad(load, [process, starters, glossary])

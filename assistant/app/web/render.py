@@ -110,12 +110,17 @@ def answer_html(
         )
         return f'<div class="refusal">{body}</div>{listing}'
     body = "<br>".join(cite_links(line, turn) for line in text.splitlines())
+    # Two passages of one page are two numbers but one place: listed once, with both numbers.
+    places: dict[str, list[int]] = {}
+    for citation in sorted(citations, key=lambda c: int(c["n"])):
+        places.setdefault(source_line(citation), []).append(int(citation["n"]))
     items = "".join(
-        f'<li value="{c["n"]}"><a class="cite" href="#bron={html.escape(turn)}:{c["n"]}">'
-        f"{source_line(c)}</a></li>"
-        for c in sorted(citations, key=lambda c: int(c["n"]))
+        "<li>"
+        + " ".join(f'<a class="cite" href="#bron={html.escape(turn)}:{n}">[{n}]</a>' for n in numbers)
+        + f' <a class="cite" href="#bron={html.escape(turn)}:{numbers[0]}">{line}</a></li>'
+        for line, numbers in places.items()
     )
-    sources = f'<div class="sources"><b>Bronnen</b><ol>{items}</ol></div>' if items else ""
+    sources = f'<div class="sources"><b>Bronnen</b><ul>{items}</ul></div>' if items else ""
     return f'<div class="answer">{body}</div>{sources}{removed_block(removed)}'
 
 
@@ -131,6 +136,14 @@ def draft_html(text: str, status: str) -> str:
 def progress_html(lines: Sequence[str]) -> str:
     """The progress so far (newest last) while no text is there yet."""
     return '<div class="status">' + "<br>".join(html.escape(line) for line in lines) + "</div>"
+
+
+_LINE_BREAK = re.compile(r"(?<!\n)\n(?!\n|\s*(?:[-•*–]|\d+[.)])\s)")
+
+
+def _flow(text: str) -> str:
+    """A PDF's hard line breaks joined into running text; paragraph breaks and list items stay."""
+    return _LINE_BREAK.sub(" ", text)
 
 
 def evidence_html(
@@ -149,7 +162,7 @@ def evidence_html(
         f"<tr><th>{label}</th><td>{html.escape(str(value))}</td></tr>" for label, value in facts if value
     )
     if span is None:
-        context = html.escape(text[: 2 * window]) + ("…" if len(text) > 2 * window else "")
+        context = html.escape(_flow(text[: 2 * window])) + ("…" if len(text) > 2 * window else "")
         marked = (
             f'<p class="nomark">De passage kon niet precies worden aangewezen; dit is de tekst.</p>{context}'
         )
@@ -158,9 +171,9 @@ def evidence_html(
         lo, hi = max(0, start - window), min(len(text), end + window)
         marked = (
             ("…" if lo else "")
-            + html.escape(text[lo:start])
-            + f'<mark id="passage">{html.escape(text[start:end])}</mark>'
-            + html.escape(text[end:hi])
+            + html.escape(_flow(text[lo:start]))
+            + f'<mark id="passage">{html.escape(_flow(text[start:end]))}</mark>'
+            + html.escape(_flow(text[end:hi]))
             + ("…" if hi < len(text) else "")
         )
     extra = f'<p class="note">{html.escape(note)}</p>' if note else ""
@@ -198,6 +211,14 @@ document.addEventListener("click", (event) => {
   box.dispatchEvent(new Event("input", { bubbles: true }));
   setTimeout(() => button.click(), 50);
 });
+// When the panel shows a marked passage, scroll its text box (not the page) to it.
+new MutationObserver(() => {
+  const mark = document.querySelector("#evidence mark#passage:not([data-seen])");
+  if (!mark) return;
+  mark.setAttribute("data-seen", "1");
+  const box = mark.closest(".context");
+  if (box) box.scrollTop = Math.max(0, mark.offsetTop - box.clientHeight / 3);
+}).observe(document.documentElement, { childList: true, subtree: true });
 </script>
 """
 
@@ -208,11 +229,12 @@ CSS = """
 .refusal { border-left: 4px solid #9e9e9e; padding-left: .6em; }
 .sources { margin-top: .6em; font-size: .9em; }
 .sources ol { margin: .2em 0 0 1.2em; }
+.sources ul { list-style: none; margin: .2em 0 0 .2em; padding: 0; }
 a.cite { color: #0b57d0; text-decoration: none; font-weight: 600; cursor: pointer; }
 a.cite:hover { text-decoration: underline; }
 details.removed { margin-top: .5em; font-size: .85em; color: #666; }
 table.facts th { text-align: left; padding-right: 1em; vertical-align: top; }
-.context { white-space: pre-wrap; font-size: .92em; max-height: 28em; overflow-y: auto;
+.context { position: relative; white-space: pre-wrap; font-size: .92em; max-height: 28em; overflow-y: auto;
   border: 1px solid #ddd; padding: .6em; margin-top: .5em; }
 mark#passage { background: #ffe066; padding: 0 .1em; }
 .nomark, .note { font-size: .85em; color: #666; }
