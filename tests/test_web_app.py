@@ -113,3 +113,16 @@ def test_only_a_manager_may_change_the_archive_when_sign_in_is_on(tmp_path: Path
     ctx.require_manager(Http("baas"))  # type: ignore[arg-type]
     assert ctx.request(Http("lezer1")).scope.levels == frozenset({"openbaar"})  # type: ignore[arg-type]
     WebContext(services, services.conversations).require_manager(None)  # no sign-in: the local user
+
+
+def test_with_the_local_model_answers_queue_one_at_a_time_in_chat_and_api(tmp_path: Path) -> None:
+    from assistant.app.web.app import build_app
+    from assistant.app.web.context import WebContext
+
+    services = web_services(tmp_path)
+    serial = build_app(WebContext(services, services.conversations, serial_answers=True))
+    answering = [fn for fn in serial.fns.values() if fn.name in {"chat_turn", "ask"}]
+    assert len(answering) == 3  # the send button, Enter in the question box, and the API
+    assert {(fn.concurrency_limit, fn.concurrency_id) for fn in answering} == {(1, "answers")}
+    parallel = build_app(WebContext(services, services.conversations))
+    assert {fn.concurrency_limit for fn in parallel.fns.values() if fn.name in {"chat_turn", "ask"}} == {None}
