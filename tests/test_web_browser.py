@@ -167,6 +167,11 @@ def test_an_advisor_asks_checks_the_evidence_uploads_drafts_and_comes_back(
         assert page.locator("#process li").count() >= 3
         assert page.locator("#glossary").inner_text().count("SRP") >= 1
         page.screenshot(path=str(shots / "5-wegwijs.png"), full_page=True)
+        page.fill("#timeline-topic textarea, #timeline-topic input", "het Studenten Reis Product")
+        page.click("#timeline-show")
+        page.wait_for_function(
+            "() => /Bronnen|Gezocht op/.test(document.querySelector('#timeline').innerText)", timeout=60_000
+        )
         page.locator("#process a.cite").first.click()  # opens in the chat tab's panel
         page.wait_for_selector("#evidence mark#passage", state="visible", timeout=30_000)
         page.get_by_role("tab", name="Wegwijs").click()

@@ -89,7 +89,10 @@ def build(ctx: WebContext, memo: AnswerMemo, question: gr.Textbox, tabs: gr.Tabs
     gr.Markdown("### Tijdlijn: wat zei het IPO wanneer?")
     with gr.Row():
         topic = gr.Textbox(
-            show_label=False, placeholder="Onderwerp, bv. financiële positie van de provincies", scale=4
+            show_label=False,
+            placeholder="Onderwerp, bv. financiële positie van de provincies",
+            elem_id="timeline-topic",
+            scale=4,
         )
         show = gr.Button("Toon tijdlijn", scale=1, elem_id="timeline-show")
     timeline = gr.HTML(elem_id="timeline")
