@@ -28,6 +28,10 @@ def test_split_sentences_keeps_abbreviations_and_bullets() -> None:
         "Aan dr. E.E.W. Bruins.",
         "> Bullet zonder punt",
     ]
+    assert split_sentences("Een voorzitter (Dhr. W. Mul). Volgende zin.") == [
+        "Een voorzitter (Dhr. W. Mul).",
+        "Volgende zin.",
+    ]
 
 
 def test_short_unit_is_one_piece_with_paragraphs_kept() -> None:

@@ -102,3 +102,17 @@ def test_a_when_question_gets_a_sentence_with_a_day_or_month_not_only_a_year() -
     assert not holds_answer("Het Werkplan Digitalisering IPO 2024-2027 bevat de activiteiten.", "date")
     assert holds_answer("In onze eerste kennismaking op 30 augustus 2024 hebben wij gesproken.", "date")
     assert holds_answer("Het Werkplan Digitalisering IPO 2024-2027 bevat de activiteiten.", "year")
+
+
+def test_the_same_sentence_in_two_sources_is_one_quote_with_both_markers() -> None:
+    from assistant.core.records import Hit
+    from assistant.rag.compose import extractive_answer
+
+    sentence = "Door herijking van het Studenten OV dreigt vanaf 2025 een tekort van € 75 mln per jaar."
+    sources = [
+        Hit(chunk_id="a", text=f"{sentence} Meer tekst over iets anders.", score=1.0, metadata={"title": "A"}),
+        Hit(chunk_id="b", text=f"Inleiding over het OV. {sentence}", score=0.9, metadata={"title": "B"}),
+    ]
+    answer = extractive_answer("Welk tekort dreigt door herijking van het Studenten OV?", sources)
+    assert answer.count("dreigt vanaf 2025") == 1
+    assert f"{sentence} [1][2]" in answer.splitlines()

@@ -11,9 +11,10 @@ import re
 
 # A sentence ends at . ! ? or ; followed by space and an upper-case letter, quote or bullet.
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'“‘(\[A-ZÀ-Ý•>-])")
-# Dutch abbreviations that end in a full stop but not a sentence ("dr. E.E.W. Bruins", "d.d. 1/11").
+# Dutch abbreviations that end in a full stop but not a sentence ("dr. E.E.W. Bruins", "d.d. 1/11"),
+# also right after an opening bracket or quote ("(Dhr. W. Mul)").
 _ABBREVIATION = re.compile(
-    r"(?:^|\s)(?:dr|drs|mr|ir|prof|mevr|dhr|plm|ca|bijv|bv|nr|o\.a|d\.d|t\.a\.v|i\.v\.m|m\.b\.t|n\.a\.v|e\.d|"
+    r"(?:^|[\s(\[“‘\"'])(?:dr|drs|mr|ir|prof|mevr|dhr|plm|ca|bijv|bv|nr|o\.a|d\.d|t\.a\.v|i\.v\.m|m\.b\.t|n\.a\.v|e\.d|"
     r"z\.s\.m|m\.i\.v|(?:[A-Z]\.)*[A-Z])\.$",
     re.IGNORECASE,
 )

@@ -93,10 +93,24 @@ def extractive_answer(
                 share += 0.25
             picked.append((n, share + 0.01 * hit.score, sentence))
     picked.sort(key=lambda x: -x[1])
-    chosen = sorted(picked[:max_sentences], key=lambda x: (x[0], -x[1]))
+    # The same sentence in two sources (a deck quoting a letter, two chunks of one page) is one quote
+    # with both markers, not two lines: the slot goes to the next best sentence.
+    numbers: dict[str, list[int]] = {}
+    unique: list[tuple[int, float, str]] = []
+    for n, score, sentence in picked:
+        key = " ".join(tokenize(sentence))
+        if key in numbers:
+            if n not in numbers[key]:
+                numbers[key].append(n)
+            continue
+        numbers[key] = [n]
+        unique.append((n, score, sentence))
+    chosen = sorted(unique[:max_sentences], key=lambda x: (x[0], -x[1]))
     # One quote per line: slide bullets and headings have no closing full stop, and joined on one line
     # the citation check would read two quotes as one sentence that neither source fully supports.
-    return "\n".join(f"{s} [{n}]" for n, _, s in chosen)
+    return "\n".join(
+        f"{s} {''.join(f'[{m}]' for m in sorted(numbers[' '.join(tokenize(s))]))}" for _, _, s in chosen
+    )
 
 
 _REFERENCE = re.compile(
