@@ -61,6 +61,8 @@ _ASKED_NL = {
     "year": "een jaartal",
     "person": "een persoon of organisatie",
     "place": "een plaats",
+    "role": "een functie",
+    "percentage": "een percentage",
     "reason": "een reden",
     "count": "een aantal",
     "abbreviation": "de betekenis van de afkorting",

@@ -3,7 +3,8 @@
 A near miss ("Welk bedrag heeft het kabinet toegekend?" where the archive discusses the topic but never
 names the amount) retrieves the right topic; what it lacks is the asked fact. So the gate also asks:
 does a sentence that matches the question hold an answer of the asked kind: an amount, a date, a
-person or organisation, a place, a reason, a number, or the full form of an abbreviation? Pure
+person or organisation, a role, a place, a reason, a number or percentage, or the full form of an
+abbreviation? Pure
 functions over text, with the glossary for abbreviations.
 """
 
@@ -28,6 +29,7 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\bwaar staat\b.*\bvoor\b", r"\bwat betekent\b", r"\bvoluit\b", r"\bwat is de afkorting\b",
         r"\been afkorting\b",
     )),
+    ("percentage", _any(r"\bhoeveel procent\b", r"\bwelk percentage\b", r"\bwelk deel\b.*%")),
     ("amount", _any(
         rf"\b(welk|welke|wat is het|hoe ?groot is het|hoe hoog is het)\s+({_MONEY_NOUNS})\b",
         r"\bhoeveel (geld|euro|miljoen|miljard|middelen|kost|kosten|inkomsten|minder|meer|subsidie|tekort)\b",
@@ -46,6 +48,8 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\bwie\b", r"\bnamens wie\b",
         r"\bwelke (minister|staatssecretaris|persoon|gedeputeerde|organisatie|partij|bewindspersoon)\b",
     )),
+    # "Welke functie heeft X?": a role, standing next to the name; "wie ... en in welke functie" is a person.
+    ("role", _any(r"\bwelke (functie|rol)\b", r"\bwat is (de|zijn|haar) (functie|rol)\b", r"\bwat doet\b")),
     ("place", _any(r"\bwaar\b(?!.*\bvoor\b)", r"\b(in )?welke (provincie|gemeente|plaats|stad|regio)\b")),
     ("count", _any(r"\bhoeveel\b")),
 )  # fmt: skip
@@ -53,8 +57,16 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
 _MONTH = "|".join(MONTH_NAMES)
 _NUMBER_WORDS = r"twee|drie|vier|vijf|zes|zeven|acht|negen|tien|twaalf|honderd|duizend"
 _HAS: dict[str, re.Pattern[str]] = {
-    "amount": _any(r"€\s?\d", r"\d+(?:[.,]\d+)?\s*(?:miljoen|miljard|mln|mld|euro|procent|%)", r"\beuro\b",
+    # Money: a euro sign, "euro", or millions and billions. A percentage is no answer to "hoeveel geld".
+    "amount": _any(r"€\s?\d", r"\d+(?:[.,]\d+)?\s*(?:miljoen|miljard|mln|mld|euro)", r"\beuro\b",
                    flags=re.IGNORECASE),
+    "percentage": _any(r"\d+(?:[.,]\d+)?\s*(?:%|procent)", flags=re.IGNORECASE),
+    "role": _any(
+        r"\b(?:wethouder|burgemeester|gedeputeerde|minister|staatssecretaris|directeur|voorzitter|secretaris|"
+        r"adviseur|medewerker|raadslid|statenlid|kamerlid|ambtenaar|projectleider|programmamanager|manager|"
+        r"strateeg|woordvoerder|griffier|commissaris|coördinator|hoofd|lid|bestuurder|portefeuillehouder)",
+        flags=re.IGNORECASE,
+    ),
     # A day or a month: "wanneer" asks for more than a year, and a bare year is in almost every sentence
     # ("Werkplan 2024-2027"). "In welk jaar" asks for a year (kind ``year``).
     "date": _any(rf"\b\d{{1,2}}\s+(?:{_MONTH})\b", rf"\b(?:{_MONTH})\s+(?:19|20)\d{{2}}\b",
