@@ -93,11 +93,13 @@ def build(ctx: WebContext) -> OnLoad:
 
         threading.Thread(target=work, daemon=True).start()
         hidden = gr.DownloadButton(visible=False)
+        steps: dict[str, str] = {}  # section -> its latest stage, in the order the sections began
         while True:
             event = events.get()
             if isinstance(event, tuple):
                 done, total, section, stage = event
-                yield f"**[{done}/{total}] {section}:** {stage} …", "", hidden
+                steps[section] = f"[{done}/{total}] {stage}"
+                yield "\n".join(f"- **{name}**: {what} …" for name, what in steps.items()), "", hidden
                 continue
             if isinstance(event, SourceNotFoundError | ValueError):
                 raise gr.Error(str(event))
