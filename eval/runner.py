@@ -20,7 +20,7 @@ from assistant.core.answers import Evidence
 from assistant.core.records import IngestReport, Scope
 from assistant.core.settings import Settings
 from assistant.rag.answering import Answerer
-from assistant.rag.gate import Thresholds, calibrate
+from assistant.rag.gate import Thresholds, calibrate_for_new_questions
 from assistant.rag.steps import retrieve
 from assistant.services.wiring import Index, build_answerer, build_index, build_ingestor
 from eval.gold import GoldCase, stem
@@ -220,9 +220,13 @@ def summarize(results: Sequence[CaseResult], *, k: int = 5) -> dict[str, Any]:
     }
 
 
-def calibrate_thresholds(results: Sequence[CaseResult]) -> tuple[Thresholds, float]:
-    """Gate thresholds from the evidence of every case (see :func:`assistant.rag.gate.calibrate`)."""
-    return calibrate([(r.evidence, r.case.answerable) for r in results])
+def calibrate_thresholds(results: Sequence[CaseResult]) -> tuple[Thresholds, float, int]:
+    """Gate thresholds from the evidence of every case, held to 5% false refusals on new questions.
+
+    See :func:`assistant.rag.gate.calibrate_for_new_questions`; also returns how many false refusals
+    the cross-validation allowed among the calibration questions.
+    """
+    return calibrate_for_new_questions([(r.evidence, r.case.answerable) for r in results])
 
 
 def evaluate(
@@ -258,9 +262,10 @@ def evaluate(
         # Thresholds are tuned on the development half only; the test half never informs them.
         tuning = [c for c in runnable if c.split == "dev"] or runnable
         probe = run_cases(answerer, tuning, answers=False)
-        thresholds, accuracy = calibrate_thresholds(probe)
+        thresholds, accuracy, allowed = calibrate_thresholds(probe)
         calibration = {"min_dense": thresholds.min_dense, "min_coverage": thresholds.min_coverage,
                        "min_sentence": thresholds.min_sentence, "gate_accuracy_dev": round(accuracy, 4),
+                       "false_refusals_allowed": allowed,
                        "tuned_on": "dev" if tuning is not runnable else "all"}  # fmt: skip
         answerer.options = replace(answerer.options, thresholds=thresholds)
     results = run_cases(answerer, runnable, answers=answers, progress=progress)

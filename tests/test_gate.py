@@ -84,3 +84,18 @@ def test_content_terms_are_shown_as_written() -> None:
     from assistant.rag.gate import content_terms
 
     assert content_terms("Wat is het windbeleid van Gelderland?") == ["windbeleid", "Gelderland"]
+
+
+def test_calibration_for_new_questions_allows_fewer_false_refusals_than_its_budget() -> None:
+    from assistant.rag.gate import calibrate_for_new_questions, held_out_false_refusal
+
+    # Answerable questions spread over dense 0.40-0.99, near misses over 0.30-0.69: any threshold that
+    # refuses near misses refuses some answerable ones too.
+    answerable = [(Evidence(0.40 + i / 100, 0.9, (), 0.9), True) for i in range(60)]
+    near = [(Evidence(0.30 + i / 100, 0.9, (), 0.9), False) for i in range(40)]
+    samples = answerable + near
+    assert held_out_false_refusal(samples, 0) <= held_out_false_refusal(samples, 3)
+    thresholds, _, allowed = calibrate_for_new_questions(samples, max_false_refusal=0.05)
+    assert allowed <= 3 and held_out_false_refusal(samples, allowed) <= 0.05
+    refused = sum(not decide(e, thresholds) for e, ok in samples if ok)
+    assert refused == allowed

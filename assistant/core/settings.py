@@ -190,7 +190,7 @@ class Settings(BaseSettings):
         default=90, ge=10, description="Words per source shown to a chat model (the most relevant sentences)."
     )
     gate_min_dense: float = Field(
-        default=0.5609,
+        default=0.4561,
         description="Evidence gate: minimum best-chunk cosine similarity (calibrated on the gold dev half).",
     )
     gate_min_coverage: float = Field(
