@@ -110,7 +110,9 @@ def test_the_same_sentence_in_two_sources_is_one_quote_with_both_markers() -> No
 
     sentence = "Door herijking van het Studenten OV dreigt vanaf 2025 een tekort van € 75 mln per jaar."
     sources = [
-        Hit(chunk_id="a", text=f"{sentence} Meer tekst over iets anders.", score=1.0, metadata={"title": "A"}),
+        Hit(
+            chunk_id="a", text=f"{sentence} Meer tekst over iets anders.", score=1.0, metadata={"title": "A"}
+        ),
         Hit(chunk_id="b", text=f"Inleiding over het OV. {sentence}", score=0.9, metadata={"title": "B"}),
     ]
     answer = extractive_answer("Welk tekort dreigt door herijking van het Studenten OV?", sources)

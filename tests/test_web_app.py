@@ -126,3 +126,20 @@ def test_with_the_local_model_answers_queue_one_at_a_time_in_chat_and_api(tmp_pa
     assert {(fn.concurrency_limit, fn.concurrency_id) for fn in answering} == {(1, "answers")}
     parallel = build_app(WebContext(services, services.conversations))
     assert {fn.concurrency_limit for fn in parallel.fns.values() if fn.name in {"chat_turn", "ask"}} == {None}
+
+
+def test_a_failing_model_gives_a_dutch_reason_not_a_bare_error(
+    served: tuple[str, Services], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gradio_client.exceptions import AppError
+
+    from assistant.index.models import ModelError
+
+    url, services = served
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ModelError("qwen2.5-coder-1.5b ontbreekt in de modelmap")
+
+    monkeypatch.setattr(services.web_chat.answerer, "stream", broken)
+    with pytest.raises(AppError, match=r"Het taalmodel is niet beschikbaar: qwen2\.5-coder-1\.5b ontbreekt"):
+        Client(url, verbose=False, download_files=False).predict(QUESTION, api_name="/ask")

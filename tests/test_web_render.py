@@ -77,3 +77,15 @@ def test_two_passages_of_one_page_are_listed_once_with_both_numbers() -> None:
     html = answer_html("Zin [2]. Zin [3].", [CITATION, {**CITATION, "n": 3}], "t4")
     assert html.count("Contract &lt;Studenten&gt; Reis Product") == 1
     assert 'href="#bron=t4:2">[2]</a> <a class="cite" href="#bron=t4:3">[3]</a>' in html
+
+
+def test_a_failure_is_told_in_dutch_with_its_cause() -> None:
+    from assistant.app.web.chat_tab import failure_text
+    from assistant.index.models import ModelError
+
+    assert failure_text(ModelError("model ontbreekt")).startswith(
+        "Het taalmodel is niet beschikbaar: model ontbreekt"
+    )
+    assert "lobby models fetch" in failure_text(ModelError("x"))
+    other = failure_text(RuntimeError("schijf vol"))
+    assert "RuntimeError: schijf vol" in other and "Het gesprek is bewaard" in other

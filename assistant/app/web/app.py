@@ -13,7 +13,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.app.web import chat_tab, draft_tab, library_tab, onboarding_tab
-from assistant.app.web.chat_tab import make_filters
+from assistant.app.web.chat_tab import failure_text, make_filters
 from assistant.app.web.context import OnLoad, WebContext
 from assistant.app.web.evidence import AnswerMemo
 from assistant.app.web.render import CITE_SCRIPT, CSS
@@ -85,16 +85,21 @@ def _api(ctx: WebContext) -> None:
         types = [t.strip() for t in doc_types.split(",") if t.strip()]
         filters = make_filters(date_from, date_to, types, addressee, folder)
         service_request = ctx.request(request, filters)
-        chat = ctx.services.web_chat
         try:
+            chat = ctx.services.web_chat  # the first question builds the chat model
             talk = (
                 chat.conversation(conversation, service_request)
                 if conversation
                 else chat.start(service_request)
             )
-        except LookupError as error:
+        except LookupError as error:  # an unknown conversation, or another user's
             raise gr.Error(str(error)) from error
-        answer = chat.ask(service_request, question, talk)
+        except Exception as error:  # a Dutch reason for the caller instead of Gradio's bare "Error"
+            raise gr.Error(failure_text(error)) from error
+        try:
+            answer = chat.ask(service_request, question, talk)
+        except Exception as error:
+            raise gr.Error(failure_text(error)) from error
         return {**answer.to_json(), "conversation": talk.id}
 
     limit = 1 if ctx.serial_answers else None

@@ -10,6 +10,7 @@ conversation on load, so a reload or a server restart loses nothing.
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -43,6 +44,21 @@ def turn_messages(turn: StoredTurn) -> list[Message]:
             ),
         },
     ]
+
+
+def failure_text(error: Exception) -> str:
+    """What the page says when answering fails: a missing model by name, anything else with its cause."""
+    from assistant.index.models import ModelError
+
+    if isinstance(error, ModelError):
+        return (
+            f"Het taalmodel is niet beschikbaar: {error}. Voer `lobby models fetch` uit of kies een andere "
+            "LOBBY_LLM."
+        )
+    return (
+        f"Er ging iets mis bij het beantwoorden ({type(error).__name__}: {error}). Het gesprek is bewaard; "
+        "probeer het opnieuw."
+    )
 
 
 def make_filters(
@@ -152,13 +168,28 @@ def build(ctx: WebContext, memo: AnswerMemo, tabs: gr.Tabs) -> tuple[OnLoad, gr.
             return
         filters = make_filters(date_from, date_to, types or [], addressee, folder)
         request = ctx.request(http, filters)
-        chat = ctx.services.web_chat
-        conversation = chat.conversation(conversation_id, request) if conversation_id else chat.start(request)
         shown = messages[:-1]  # the question as received; its placeholder answer is replaced below
+        try:
+            chat = ctx.services.web_chat  # the first question builds the chat model
+            if conversation_id:
+                conversation = chat.conversation(conversation_id, request)
+            else:
+                conversation = chat.start(request)
+                conversation_id = conversation.id
+            yield from _answer_events(chat.stream(request, conversation, text), shown, conversation, request)
+        except Exception as error:  # the page says what went wrong, in Dutch, and stays usable
+            logging.getLogger(__name__).exception("answering failed")
+            message = {"role": "assistant", "content": progress_html([failure_text(error)])}
+            yield [*shown, message], conversation_id, 0, gr.Dropdown()
+
+    def _answer_events(
+        events: Iterator[Any], shown: list[Message], conversation: Any, request: Any
+    ) -> Iterator[tuple[list[Message], str, int, gr.Dropdown]]:
+        """The chat messages while one answer is made: progress, the draft under check, the answer."""
         lines: list[str] = []
         draft = ""
         keep = gr.Dropdown()
-        for event in chat.stream(request, conversation, text):
+        for event in events:
             if isinstance(event, Stage):
                 lines.append(stage_text(event.name, event.detail if event.name == "found" else ""))
                 content = draft_html(draft, lines[-1]) if draft else progress_html(lines)
