@@ -222,14 +222,7 @@ class ConversationStore:
     def turn(self, turn_id: int, user: str) -> StoredTurn:
         """One stored turn by id, as a citation link or a rating names it; only ``user``'s own turns."""
         with self._transaction() as db:
-            row = db.execute(
-                """SELECT t.*, c.user AS owner FROM turns t JOIN conversations c ON c.id = t.conversation_id
-                   WHERE t.id = ?""",
-                (turn_id,),
-            ).fetchone()
-        if row is None or row["owner"] != user:
-            raise ConversationError(f"Antwoord {turn_id} bestaat niet of is niet van {user}.")
-        return _stored_turn(row)
+            return _stored_turn(_owned_turn(db, turn_id, user))
 
     def add_turn(self, conversation_id: str, answer: Answer) -> int:
         """Keep a completed answer as the conversation's next turn; its id (for feedback)."""
@@ -273,13 +266,7 @@ class ConversationStore:
         Users rate only their own conversations' turns, and only citations the answer has.
         """
         with self._transaction(write=True) as db:
-            row = db.execute(
-                """SELECT t.citations, c.user FROM turns t JOIN conversations c ON c.id = t.conversation_id
-                   WHERE t.id = ?""",
-                (turn_id,),
-            ).fetchone()
-            if row is None or row["user"] != user:
-                raise ConversationError(f"Antwoord {turn_id} bestaat niet of is niet van {user}.")
+            row = _owned_turn(db, turn_id, user)
             if citation_n is not None and citation_n not in {c["n"] for c in json.loads(row["citations"])}:
                 raise ConversationError(f"Bron [{citation_n}] hoort niet bij antwoord {turn_id}.")
             cursor = db.execute(
@@ -331,6 +318,22 @@ class ConversationStore:
                 "created": row["created"],
                 "turn_id": row["turn_id"],
             }
+
+
+def _owned_turn(db: sqlite3.Connection, turn_id: int, user: str) -> sqlite3.Row:
+    """Turn ``turn_id``'s row if it belongs to one of ``user``'s conversations.
+
+    Otherwise one Dutch error for both "does not exist" and "not yours", so ids reveal nothing about
+    other users.
+    """
+    row: sqlite3.Row | None = db.execute(
+        """SELECT t.*, c.user AS owner FROM turns t JOIN conversations c ON c.id = t.conversation_id
+           WHERE t.id = ?""",
+        (turn_id,),
+    ).fetchone()
+    if row is None or row["owner"] != user:
+        raise ConversationError(f"Antwoord {turn_id} bestaat niet of is niet van {user}.")
+    return row
 
 
 def _check_owner(db: sqlite3.Connection, conversation_id: str, user: str) -> None:
