@@ -190,3 +190,27 @@ def test_the_evaluation_store_holds_exactly_the_evaluation_archive(tmp_path: Pat
     index, report = prepare_index(settings, {"data": [new]})
     assert index.store.roots() == {str(new.resolve())} and report.added == len(DOCS)
     assert set(index.lexical.ids) == set(index.store.all_ids())
+
+
+def test_an_opened_slide_knows_its_decks_pdf_export_even_under_another_name(tmp_path: Path) -> None:
+    from assistant.services.page_image import mark_hit
+
+    from .conftest import REPO
+
+    archive = tmp_path / "archief"
+    archive.mkdir()
+    deck = REPO / "data" / "presentaties" / "2024-11-19_presentatie-lobby-namens-de-provincies-in-den-haag"
+    shutil.copy(deck.with_suffix(".pptx"), archive / "2024-11-19_lobby.pptx")
+    shutil.copy(deck.with_suffix(".pdf"), archive / "2024-11-19_lobby-export.pdf")
+    settings = Settings(home=tmp_path / "home", embedding_model="fake", llm="extractive", archive=archive)
+    services = Services(settings)
+    services.library.ingest(Request(), [archive])
+    slide = next(
+        chunk_id
+        for chunk_id, meta in services.library.store.metadatas()
+        if meta["source"] == "2024-11-19_lobby.pptx" and meta.get("slide") == 25
+    )
+    view = services.library.open(Request(), slide)
+    assert view.hit.alternates == ("2024-11-19_lobby-export.pdf",)
+    marked = mark_hit(view.hit)
+    assert marked is not None and marked.size[0] > marked.size[1]  # a landscape slide page

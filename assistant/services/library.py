@@ -17,7 +17,7 @@ import shutil
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from assistant.core.records import Hit, IngestReport, Page
@@ -238,7 +238,7 @@ class LibraryService:
         hits = self.store.get([chunk_id])
         if not hits or not request.scope.allows(hits[0].metadata.get("access")):
             raise LibraryError(f"fragment '{chunk_id}' bestaat niet (of u mag het niet zien)")
-        hit = hits[0]
+        hit = _with_twins(hits[0], self.store)
         path = Path(hit.path)
         text = hit.text
         exists = path.is_file()
@@ -253,6 +253,18 @@ class LibraryService:
         request.audit.action = request.audit.action or "open"
         request.audit.shown([hit.doc_id])
         return SourceView(hit, path, exists, text, span, hit.anchor)
+
+
+def _with_twins(hit: Hit, store: VectorStore) -> Hit:
+    """``hit`` with the other files of its document as ``alternates`` (a chunk fetched by id has none).
+
+    The evidence panel shows a slide from its deck's PDF export, whatever that file is called.
+    """
+    if hit.alternates or not hit.metadata.get("doc_id"):
+        return hit
+    files = {str(meta.get("source")) for _, meta in store.metadatas(where={"doc_id": hit.doc_id})}
+    files.discard(hit.source)
+    return replace(hit, alternates=tuple(sorted(files))) if files else hit
 
 
 def _unit(pages: Sequence[Page], hit: Hit) -> Page | None:
