@@ -152,3 +152,21 @@ def test_amount_question_gives_the_newest_figure_first_and_the_older_with_its_da
     note = text.splitlines()[-1]
     assert note.startswith("Bedragen naar datum (nieuwste eerst): 5 november 2024: €200 miljoen")
     assert "2 september 2024: € 75 mln" in note and "Na te gaan" in note
+
+
+def test_the_lead_sentence_reads_few_sources_and_words_but_the_quotes_come_from_all(index: Index) -> None:
+    llm = EchoChatModel(prompts=[], max_sources=10)
+    retriever = Retriever(index.store, index.lexical, index.embeddings, glossary=load_glossary())
+    options = AnswerOptions(k=5, thresholds=GATE, shape="lead+quotes", lead_sources=2, lead_words=12)
+    answer = Answerer(retriever, llm, options=options).answer(
+        "Hoeveel minder inkomsten krijgt de OV-sector door de herijkingsmetingen?", scope=FULL
+    )
+    prompt = llm.prompts[-1]
+    assert "[1]" in prompt and "[2]" in prompt and "[3]" not in prompt  # two sources in the prompt
+    assert len(answer.sources) > 2  # the answer (and its quotes) still draw on every retrieved source
+    wide = EchoChatModel(prompts=[], max_sources=10)
+    roomy = AnswerOptions(k=5, thresholds=GATE, shape="lead+quotes", lead_sources=2, lead_words=90)
+    Answerer(retriever, wide, options=roomy).answer(
+        "Hoeveel minder inkomsten krijgt de OV-sector door de herijkingsmetingen?", scope=FULL
+    )
+    assert len(prompt.split()) < len(wide.prompts[-1].split())  # fewer words read: a sooner first token

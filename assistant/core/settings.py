@@ -185,9 +185,21 @@ class Settings(BaseSettings):
         ge=1,
         description="Hits retrieved per question (the evaluation's MRR@10/nDCG@10 read them).",
     )
-    llm_sources: int = Field(default=4, ge=1, description="Sources shown to a chat model per answer.")
+    llm_sources: int = Field(
+        default=4, ge=1, description="Sources shown to a chat model per answer (answer shape model)."
+    )
     llm_source_words: int = Field(
         default=90, ge=10, description="Words per source shown to a chat model (the most relevant sentences)."
+    )
+    lead_sources: int = Field(
+        default=3,
+        ge=1,
+        description="Sources the chat model reads for its lead sentence (answer shape lead+quotes).",
+    )
+    lead_source_words: int = Field(
+        default=60,
+        ge=10,
+        description="Words per source it reads for the lead sentence (prompt size sets first token).",
     )
     gate_min_dense: float = Field(
         default=0.4561,

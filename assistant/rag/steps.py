@@ -236,7 +236,7 @@ class Generate:
         """The sources the model is shown (the first ``max_sources``)."""
         return list(sources[: self.max_sources])
 
-    def format_sources(self, sources: Sequence[Hit], question: str = "") -> str:
+    def format_sources(self, sources: Sequence[Hit], question: str = "", words: int | None = None) -> str:
         """Numbered sources for the prompt, with title, date, type and page/slide, focused on the question."""
         return "\n\n".join(
             self.prompts.render(
@@ -246,18 +246,27 @@ class Generate:
                 date=format_date(hit.date),
                 doc_type=hit.metadata.get("doc_type", "document"),
                 location=hit.anchor or hit.source,
-                text=focus(hit.text, question, budget=self.source_words),
+                text=focus(hit.text, question, budget=words or self.source_words),
             )
             for n, hit in enumerate(sources, start=1)
         )
 
     def stream(
-        self, question: str, sources: Sequence[Hit], *, timeline: bool, template: str | None = None
+        self,
+        question: str,
+        sources: Sequence[Hit],
+        *,
+        timeline: bool,
+        template: str | None = None,
+        words: int | None = None,
     ) -> Iterator[str]:
-        """Draft text pieces as the model writes them, from ``sources`` numbered [1], [2], ..."""
+        """Draft text pieces as the model writes them, from ``sources`` numbered [1], [2], ...
+
+        ``words`` overrides the words shown per source (default ``source_words``).
+        """
         prompt = self.prompts.render(
             template or ("timeline" if timeline else "answer"),
-            sources=self.format_sources(sources, question),
+            sources=self.format_sources(sources, question, words),
             question=question,
         )
         messages = [SystemMessage(self.prompts.raw("system").strip()), HumanMessage(prompt)]

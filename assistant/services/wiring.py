@@ -127,6 +127,8 @@ def answer_options(settings: Settings, *, backend: str | None = None) -> AnswerO
         condense_with_llm=settings.condense == "llm",
         serialize_llm=(backend or settings.llm) == "llamacpp",
         shape=settings.answer_shape,
+        lead_sources=settings.lead_sources,
+        lead_words=settings.lead_source_words,
     )
 
 
