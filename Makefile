@@ -35,13 +35,13 @@ models: $(STAMP)
 	$(BIN)/lobby models fetch
 
 # The browser tests drive Debian's Chromium (never `playwright install`, which downloads its own build).
-# Installed with apt when missing: as root directly, else with sudo; without either the browser tests
-# skip and say why.
+# Installed with apt when missing: as root directly, else with sudo. If that fails, `make test` stops
+# with the reason rather than letting the browser test skip unseen.
 browser:
 	@test -x /usr/bin/chromium || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
-	  || echo "Chromium kon niet worden geinstalleerd: de browsertests worden overgeslagen."; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	} || { echo "Chromium kon niet met apt worden geinstalleerd (root of sudo nodig); de browsertests hebben het nodig." >&2; exit 1; }
 
 lint: setup
 	$(BIN)/ruff check .

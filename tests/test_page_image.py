@@ -6,6 +6,7 @@ import io
 import shutil
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pytest
 from fpdf import FPDF
@@ -25,7 +26,8 @@ from assistant.services.page_image import (
 
 from .conftest import FIXTURES, REPO
 
-TTF = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+# matplotlib (a dependency) ships DejaVuSans, so the ligature test needs no system font.
+TTF = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 LETTER = REPO / "data" / "brieven" / "2024-11-01_brief-bzk-nationale-digitaliseringsstrategie.pdf"
 DECKS = REPO / "data" / "presentaties"
 DECK = "2024-11-19_presentatie-lobby-namens-de-provincies-in-den-haag"
@@ -198,7 +200,6 @@ def test_word_hyphenated_at_the_line_end_is_found(page_pdf: Path) -> None:
     assert marked is not None and marked.found and not marked.partial and len(marked.boxes) == 2
 
 
-@pytest.mark.skipif(not TTF.exists(), reason="DejaVuSans is needed to write ligature characters")
 def test_ligatures_match_plain_letters(tmp_path: Path) -> None:
     # The page is written with ligature characters (PDFium may already spell them out from the font's
     # ToUnicode map); a quote with or without them is found either way.
