@@ -89,3 +89,17 @@ def test_a_failure_is_told_in_dutch_with_its_cause() -> None:
     assert "lobby models fetch" in failure_text(ModelError("x"))
     other = failure_text(RuntimeError("schijf vol"))
     assert "RuntimeError: schijf vol" in other and "Het gesprek is bewaard" in other
+
+
+def test_a_marker_of_an_unstored_answer_opens_its_passage_also_for_a_refusals_nearest_documents() -> None:
+    from assistant.app.web.evidence import AnswerMemo, resolve
+
+    memo = AnswerMemo()
+    cited = memo.keep([{"n": 1, "chunk_id": "c1", "quote": "Wij vragen een gesprek.", "title": "Brief"}])
+    nearest = memo.keep([{"n": 1, "chunk_id": "c7", "title": "Nota", "date": None, "source": "a.md"}])
+    store: object = None  # stored turns are not consulted for memo keys
+    first = resolve(f"{cited}:1", user="lokaal", store=store, memo=memo)  # type: ignore[arg-type]
+    assert (first.chunk_id, first.quote) == ("c1", "Wij vragen een gesprek.")
+    near = resolve(f"{nearest}:1", user="lokaal", store=store, memo=memo)  # type: ignore[arg-type]
+    assert (near.chunk_id, near.quote) == ("c7", None)
+    assert resolve("c:c9", user="lokaal", store=store, memo=memo).chunk_id == "c9"  # type: ignore[arg-type]

@@ -165,6 +165,7 @@ def calibrate(
     samples: Sequence[tuple[Evidence, bool]],
     *,
     max_false_refusal: float = 0.05,
+    allowed: int | None = None,
 ) -> tuple[Thresholds, float]:
     """Thresholds that best separate answerable (True) from unanswerable samples.
 
@@ -172,7 +173,8 @@ def calibrate(
     questions generalises better than one sitting on a question) of all three signals; among thresholds
     whose false-refusal rate on answerable questions is at most ``max_false_refusal``, the one with the
     best accuracy on unanswerable ones (ties: the lowest thresholds, which refuse least).
-    Returns the thresholds and their accuracy.
+    ``allowed`` gives the number of answerable questions that may be refused directly (instead of the
+    share ``max_false_refusal``). Returns the thresholds and their accuracy.
     """
     answerable = [e for e, ok in samples if ok]
     unanswerable = [e for e, ok in samples if not ok]
@@ -184,7 +186,8 @@ def calibrate(
     coverage_grid = _candidates([e.coverage for e in answerable], [e.coverage for e in unanswerable])
     sentence_grid = _candidates([e.sentence for e in answerable], [e.sentence for e in unanswerable])
     best: tuple[tuple[float, float, float, float, float], Thresholds] | None = None
-    allowed = int(max_false_refusal * len(answerable) + 1e-9)
+    if allowed is None:
+        allowed = int(max_false_refusal * len(answerable) + 1e-9)
     for min_dense in dense_grid:
         # A question whose anchor no document holds is refused at any threshold.
         kept_a = [e for e in answerable if not e.missing and e.dense >= min_dense]
@@ -231,10 +234,9 @@ def held_out_false_refusal(
         for k in range(folds):
             held = shuffled[k::folds]
             train = [x for i, x in enumerate(shuffled) if i % folds != k]
-            answerable = sum(ok for _, ok in train)
-            if not answerable or answerable == len(train):
+            if all(ok for _, ok in train) or not any(ok for _, ok in train):
                 continue
-            thresholds, _ = calibrate(train, max_false_refusal=(allowed + 0.5) / answerable)
+            thresholds, _ = calibrate(train, allowed=allowed)
             for evidence, ok in held:
                 if ok:
                     refused += not decide(evidence, thresholds)
@@ -259,5 +261,5 @@ def calibrate_for_new_questions(
         held_out_false_refusal(samples, allowed + 1) <= max_false_refusal
     ):
         allowed += 1
-    thresholds, accuracy = calibrate(samples, max_false_refusal=(allowed + 0.5) / answerable)
+    thresholds, accuracy = calibrate(samples, allowed=allowed)
     return thresholds, accuracy, allowed

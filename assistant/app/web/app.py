@@ -7,7 +7,6 @@ system's fonts (Gradio's default loads Google Fonts), analytics are off, and no 
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import gradio as gr
@@ -31,22 +30,21 @@ def theme() -> gr.themes.Base:
     )
 
 
-#: What :meth:`gr.Blocks.launch` needs besides host and port (the app-level options of Gradio 6).
-LAUNCH_OPTIONS: dict[str, Any] = {"theme": None, "css": CSS, "head": CITE_SCRIPT, "footer_links": []}
-
-
 def launch_options() -> dict[str, Any]:
-    """Theme, CSS, the marker script, no footer links (they point at gradio.app)."""
-    return {**LAUNCH_OPTIONS, "theme": theme()}
+    """What :meth:`gr.Blocks.launch` needs besides host and port (Gradio 6's app-level options).
+
+    Theme, CSS, the marker script, and no footer links (they point at gradio.app).
+    """
+    return {"theme": theme(), "css": CSS, "head": CITE_SCRIPT, "footer_links": []}
 
 
 def build_app(ctx: WebContext) -> gr.Blocks:
     """The whole app; event handlers call the services through ``ctx``."""
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     memo = AnswerMemo()
     loads: list[OnLoad] = []
     app: gr.Blocks
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
+    # Gradio's copies of downloads (drafts, sources) are removed after a day, checked hourly.
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 86400)) as app:
         gr.Markdown(f"## {TITLE}\nAntwoorden uit het archief van het Interprovinciaal Overleg, met bronnen.")
         with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab("Gesprek", id="chat", elem_id="tab-chat"):

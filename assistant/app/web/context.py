@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
@@ -13,7 +18,7 @@ from assistant.services.requests import Request
 
 if TYPE_CHECKING:
     from assistant.services.conversations import ConversationStore
-    from assistant.services.users import UserStore
+    from assistant.services.users import User, UserStore
     from assistant.services.wiring import Services
 
 
@@ -37,26 +42,48 @@ class WebContext:
         on loopback: :mod:`assistant.app.web.serve` refuses anything else).
         """
         filters = filters or Filters()
-        if self.users is None:
-            return Request(filters=filters)
-        name = getattr(http, "username", None) if http is not None else None
-        user = self.users.get(name) if name else None
+        user = self._signed_in(http)
         if user is None:
-            raise SignInRequiredError("Log eerst in.")
+            return Request(filters=filters)
         return Request(user=user.name, scope=user.scope, filters=filters)
 
     def require_manager(self, http: gr.Request | None) -> None:
         """Upload and removal are for managers (role ``beheerder``); without sign-in the local user is one."""
+        user = self._signed_in(http)
+        if user is not None and not user.can_manage:
+            raise gr.Error("Alleen een beheerder mag documenten toevoegen of verwijderen.")
+
+    def _signed_in(self, http: gr.Request | None) -> User | None:
+        """The signed-in user of a call: ``None`` without sign-in, an error when it is on and missing."""
         if self.users is None:
-            return
+            return None
         name = getattr(http, "username", None) if http is not None else None
         user = self.users.get(name) if name else None
-        if user is None or not user.can_manage:
-            raise gr.Error("Alleen een beheerder mag documenten toevoegen of verwijderen.")
+        if user is None:
+            raise SignInRequiredError("Log eerst in.")
+        return user
 
     def user(self, http: gr.Request | None) -> str:
         """The name conversations and feedback are stored under."""
         return self.request(http).user
+
+
+_SCRATCH: list[Path] = []
+
+
+def scratch_file(name: str) -> Path:
+    """A fresh path named ``name`` for a file the page offers for download (a draft, a source's copy).
+
+    All of them live under one temporary folder per process, removed when the process ends; Gradio
+    serves its own copy (its cache is cleared by ``delete_cache``), so archive paths are never served.
+    """
+    if not _SCRATCH:
+        folder = Path(tempfile.mkdtemp(prefix="lobby-web-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _SCRATCH.append(folder)
+    target = _SCRATCH[0] / uuid.uuid4().hex[:12] / name
+    target.parent.mkdir()
+    return target
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,12 @@ the draft as Markdown with its sources and gap report, and a Word file to downlo
 from __future__ import annotations
 
 import queue
-import tempfile
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import gradio as gr
 
-from assistant.app.web.context import OnLoad, WebContext
+from assistant.app.web.context import OnLoad, WebContext, scratch_file
 from assistant.core.dates import format_date
 from assistant.core.drafts import Draft
 from assistant.services.draft_export import render_markdown, write_docx
@@ -106,8 +104,7 @@ def build(ctx: WebContext) -> OnLoad:
             if isinstance(event, Exception):
                 raise event
             text = render_markdown(event)
-            folder = Path(tempfile.mkdtemp(prefix="lobby-concept-"))
-            path = write_docx(event, folder / f"concept-{name}.docx")
+            path = write_docx(event, scratch_file(f"concept-{name}.docx"))
             gaps = len(event.gaps)
             summary = f"Klaar: {len(event.sections)} onderdelen, {len(event.used)} bronnen" + (
                 f", {gaps} punt(en) zonder bron (zie de bijlage)." if gaps else "."

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import tempfile
 import threading
 import uuid
 from collections import OrderedDict
@@ -22,6 +21,7 @@ from typing import Any
 
 from PIL import Image
 
+from assistant.app.web.context import scratch_file
 from assistant.app.web.render import evidence_html
 from assistant.services.conversations import ConversationError, ConversationStore
 from assistant.services.library import LibraryError, LibraryService
@@ -129,8 +129,7 @@ def open_target(target: Target, request: Request, library: LibraryService) -> Op
 
 
 def _copy_for_download(path: Path) -> str:
-    """A copy of the original in a fresh temporary folder, so the server never serves archive paths."""
-    folder = Path(tempfile.mkdtemp(prefix="lobby-bron-"))
-    target = folder / path.name
+    """A copy of the original to download, so the server never serves archive paths."""
+    target = scratch_file(path.name)
     shutil.copyfile(path, target)
     return str(target)

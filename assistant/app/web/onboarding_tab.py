@@ -20,6 +20,7 @@ from assistant.core.dates import format_date
 from assistant.core.records import Hit
 from assistant.rag.evidence import evidence_sentences, is_furniture
 from assistant.rag.retrieval import Filters
+from assistant.services.conversations import StoredSource
 from assistant.services.library import DocumentInfo
 
 PROCESS_QUERY = "het lobbyproces van het IPO: de stappen van agenderen tot de Tweede Kamer"
@@ -120,13 +121,13 @@ def build(ctx: WebContext, memo: AnswerMemo, question: gr.Textbox, tabs: gr.Tabs
             ctx.request(http),
             f"Hoe ontwikkelde het standpunt van het IPO over {subject.strip()} zich in de tijd?",
         )
-        key = memo.keep([c.to_json() for c in answer.citations])
+        cited = [c.to_json() for c in answer.citations]
+        # A refusal's links open its nearest documents, so those are what the markers' key remembers.
         nearest = [
-            {"title": h.title, "date": h.date, "source": h.source, "chunk_id": h.chunk_id}
-            for h in answer.sources[:3]
+            {**StoredSource.from_hit(h).to_json(), "n": n} for n, h in enumerate(answer.sources[:3], 1)
         ]
-        return answer_html(answer.text, [c.to_json() for c in answer.citations], key, refused=answer.refused,
-                           nearest=nearest)  # fmt: skip
+        key = memo.keep(nearest if answer.refused else cited)
+        return answer_html(answer.text, cited, key, refused=answer.refused, nearest=nearest)
 
     def use(choice: str | None) -> tuple[str, gr.Tabs]:
         return choice or "", gr.Tabs(selected="chat")
