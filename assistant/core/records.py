@@ -329,6 +329,12 @@ class IngestReport:
     seconds: float = 0.0
     embed_seconds: float = 0.0
     files: list[FileResult] = field(default_factory=list)
+    #: Busy seconds per stage (read, metadata, chunk, embed, write, lexical). Reading runs in a thread
+    #: beside encoding, so the stages add up to more than ``seconds`` when they overlap.
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    def add_stage(self, stage: str, seconds: float) -> None:
+        self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
 
     def to_json(self) -> dict[str, object]:
         """The ``lobby ingest --json`` contract: one flat object."""
