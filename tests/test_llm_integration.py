@@ -8,6 +8,8 @@ from assistant.core.answers import Answer, Delta
 from assistant.core.records import Scope
 from assistant.services.wiring import build_answerer
 
+from .llama_server import llama_server
+
 pytestmark = pytest.mark.integration
 
 SRP_LETTER = "brieven/2024-11-05_brief-ocw-studenten-reis-product"
@@ -47,43 +49,15 @@ def test_question_outside_the_archive_is_refused(answerer) -> None:  # type: ign
 @pytest.fixture(scope="module")
 def openai_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """llama.cpp's own OpenAI-compatible server on loopback, serving the offline model."""
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
     from assistant.core.settings import Settings
     from assistant.index.models import resolve
 
     settings = Settings()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    model = resolve(settings.llm_model, settings.model_cache)
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
-    cmd = [
-        sys.executable, "-m", "llama_cpp.server", "--model", resolve(settings.llm_model, settings.model_cache),
-        "--model_alias", "lokaal", "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096",
-        "--n_threads", "2",
-    ]  # fmt: skip
-    with log.open("w") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/models", timeout=2):
-                break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited: {log.read_text()[-2000:]}")
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("llama_cpp.server did not answer within 120 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    options = ("--model_alias", "lokaal", "--n_ctx", "4096", "--n_threads", "2")
+    with llama_server(model, log, *options) as url:
+        yield url
 
 
 def test_openai_compatible_backend_against_a_real_server(real_index, openai_server, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -57,9 +57,46 @@ class Settings(BaseSettings):
             "bf16 (AVX512-BF16/AMX: ~2.4x faster than fp32), else float32 (bf16 is emulated and ~7x slower)."
         ),
     )
+    embedding_runtime: Literal["torch", "onnx", "onnx-int8"] = Field(
+        default="torch",
+        description=(
+            "What runs the embedding model: torch (default: fastest measured, see docs/PERFORMANCE.md), or "
+            "EmbeddingGemma exported to ONNX Runtime in fp32 or int8 (exported once into the model cache). "
+            "Each runtime has its own collection."
+        ),
+    )
     embedding_batch_size: int = Field(default=16, ge=1, description="Chunks per encoder batch.")
     embedding_max_seq_length: int = Field(
         default=512, ge=32, description="Token limit per chunk for the encoder; longer text is cut."
+    )
+    embedding_url: str | None = Field(
+        default=None,
+        description=(
+            "Base URL of an OpenAI-compatible embeddings API (e.g. http://127.0.0.1:8080/v1: vLLM, Text "
+            "Embeddings Inference, Ollama, llama.cpp server) that replaces the local encoder; unset = local."
+        ),
+    )
+    embedding_api_model: str | None = Field(
+        default=None,
+        description="Model name sent to the embeddings endpoint; unset = the value of embedding_model.",
+    )
+    embedding_api_key_env: str = Field(
+        default="LOBBY_EMBEDDING_API_KEY",
+        description="Name of the environment variable that holds the embeddings endpoint's API key.",
+    )
+    embedding_query_prefix: str | None = Field(
+        default=None,
+        description=(
+            "Text the endpoint client puts before a query; unset = the known prompt of the endpoint's "
+            "model (EmbeddingGemma, nomic-embed-text, multilingual-e5), else none."
+        ),
+    )
+    embedding_document_prefix: str | None = Field(
+        default=None,
+        description=(
+            "Text the endpoint client puts before a chunk; unset = the known prompt of the endpoint's "
+            "model, else none."
+        ),
     )
     chroma_url: str | None = Field(
         default=None,

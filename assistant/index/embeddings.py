@@ -3,7 +3,8 @@
 Both implement LangChain's :class:`~langchain_core.embeddings.Embeddings`, so LangChain components
 accept them, and both keep documents and queries apart: EmbeddingGemma is trained with different
 prompts for the two ("title: none | text: ..." vs "task: search result | query: ..."), and encoding
-both the same way loses retrieval quality.
+both the same way loses retrieval quality. An OpenAI-compatible server can replace the local encoder
+(:mod:`assistant.index.remote_embeddings`, ``LOBBY_EMBEDDING_URL``).
 """
 
 from __future__ import annotations
@@ -152,16 +153,31 @@ def embedding_model_id(embeddings: Embeddings) -> str:
 
 
 def make_embeddings(settings: Settings) -> Embeddings:
-    """Build the configured real embeddings: the packaged e5 engine or sentence-transformers.
+    """Build the configured real embeddings: an endpoint, the packaged e5 engine or sentence-transformers.
 
+    With ``LOBBY_EMBEDDING_URL`` set, an OpenAI-compatible server embeds instead of a local encoder.
     The ``fake`` model of tests and demos is wired by :mod:`assistant.services.wiring`.
     """
+    if settings.embedding_url:
+        from assistant.index.remote_embeddings import EndpointEmbeddings
+
+        return EndpointEmbeddings.from_settings(settings)
     if settings.embedding_model == E5_SMALL:
         return E5Embeddings(batch_size=settings.embedding_batch_size)
     if settings.embedding_model == MINILM:
         path = minilm_path()
     else:
         path = resolve(settings.embedding_model, settings.model_cache)
+    if settings.embedding_runtime != "torch":
+        from assistant.index.onnx_embeddings import OnnxEmbeddings
+
+        return OnnxEmbeddings(
+            path,
+            name=settings.embedding_model,
+            precision="int8" if settings.embedding_runtime == "onnx-int8" else "fp32",
+            batch_size=settings.embedding_batch_size,
+            max_seq_length=settings.embedding_max_seq_length,
+        )
     return SentenceTransformerEmbeddings(
         path,
         name=settings.embedding_model,
