@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from assistant.core.answers import Answer, Delta, Stage
@@ -38,69 +38,132 @@ QUESTIONS = (
 )
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def wait_ready(port: int, *, timeout: float = 120.0) -> float:
+    """Seconds until the page on ``port`` answers HTTP 200; ``TimeoutError`` after ``timeout``."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1) as response:
+                if response.status == 200:
+                    return time.perf_counter() - started
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"lobby serve answered not within {timeout:.0f} s")
 
 
 def time_to_ready(runs: int = 3, *, timeout: float = 120.0) -> list[float]:
     """Seconds from ``lobby serve`` starting to its page answering, once per run (a new process each)."""
     seconds: list[float] = []
     for _ in range(runs):
-        port = _free_port()
-        started = time.perf_counter()
+        port = free_port()
         process = subprocess.Popen(
             [sys.executable, "-m", "assistant.app.cli", "serve", "--port", str(port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy(),
         )  # fmt: skip
         try:
-            while time.perf_counter() - started < timeout:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1) as response:
-                        if response.status == 200:
-                            seconds.append(time.perf_counter() - started)
-                            break
-                except OSError:
-                    time.sleep(0.1)
-            else:
-                raise TimeoutError(f"lobby serve answered not within {timeout:.0f} s")
+            seconds.append(wait_ready(port, timeout=timeout))
         finally:
             process.terminate()
             process.wait(timeout=30)
     return seconds
 
 
+class _CountingModel:
+    """Wraps a chat model's ``stream`` to record, per call, the seconds to its first token and the tokens.
+
+    llama.cpp streams one token per chunk, so chunks with text are tokens; everything else passes through.
+    """
+
+    def __init__(self, llm: Any) -> None:
+        self._llm = llm
+        self.calls: list[tuple[float | None, int, float]] = []  # (first token s, tokens, seconds)
+
+    def stream(self, messages: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        started = time.perf_counter()
+        first: float | None = None
+        tokens = 0
+        try:
+            for chunk in self._llm.stream(messages, *args, **kwargs):
+                if chunk.content:
+                    tokens += 1
+                    if first is None:
+                        first = time.perf_counter() - started
+                yield chunk
+        finally:
+            self.calls.append((first, tokens, time.perf_counter() - started))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._llm, name)
+
+
 def answer_timings(settings: Settings, backend: str, questions: Sequence[str] = QUESTIONS) -> dict[str, Any]:
-    """Median seconds to first progress, first text and the verified answer with ``backend``."""
+    """Per backend: medians to first progress, first text, first model token and the verified answer.
+
+    The models are loaded (and the fixed prompt prefix primed, as ``lobby serve`` does) before the clock.
+    ``first_token_s_median`` runs from the question to the first token the model writes (for the
+    extractive backend: to the composed answer), over the questions that were answered, not refused.
+    """
     services = Services(settings, llm=backend)
     started = time.perf_counter()
-    services.search.search(Request(), "provincies", k=1)  # index and embedding model
-    chat = services.chat  # the chat model, for a model backend
+    services.warm_up()
+    chat = services.chat
     load = time.perf_counter() - started
-    progress, text, verified, refused = [], [], [], 0
+    generator = chat.answerer.generator
+    counter = _CountingModel(generator.llm) if generator is not None else None
+    if generator is not None and counter is not None:
+        generator.llm = counter  # type: ignore[assignment]
+    progress, text, verified, first_token, rates, refused = [], [], [], [], [], 0
     for question in questions:
+        calls = len(counter.calls) if counter else 0
         t0 = time.perf_counter()
         first_stage = first_text = None
+        model_started = 0.0
+        answer: Answer | None = None
         for event in chat.stream(Request(), chat.start(), question):
             now = time.perf_counter() - t0
-            if isinstance(event, Stage) and first_stage is None:
-                first_stage = now
+            if isinstance(event, Stage):
+                first_stage = now if first_stage is None else first_stage
+                model_started = now if event.name == "generate" else model_started
             elif isinstance(event, Delta) and first_text is None:
                 first_text = now
             elif isinstance(event, Answer):
                 verified.append(now)
-                refused += event.refused
+                answer = event
         progress.append(first_stage if first_stage is not None else verified[-1])
         text.append(first_text if first_text is not None else verified[-1])
+        if answer is None or answer.refused:
+            refused += 1
+            continue
+        new_calls = counter.calls[calls:] if counter else []
+        first_call = new_calls[0] if new_calls else None
+        if first_call is not None and first_call[0] is not None:
+            first, tokens, seconds = first_call[0], first_call[1], first_call[2]
+            first_token.append(model_started + first)
+            if tokens > 1 and seconds > first:
+                rates.append((tokens - 1) / (seconds - first))
+        elif first_text is not None:
+            first_token.append(first_text)
+
+    def med(values: list[float]) -> float | None:
+        return round(statistics.median(values), 3) if values else None
+
     return {
         "backend": backend,
         "load_seconds": round(load, 2),
         "questions": len(questions),
         "refused": refused,
-        "first_progress_s_median": round(statistics.median(progress), 3),
-        "first_text_s_median": round(statistics.median(text), 3),
-        "verified_answer_s_median": round(statistics.median(verified), 3),
+        "first_progress_s_median": med(progress),
+        "first_text_s_median": med(text),
+        "first_token_s_median": med(first_token),
+        "first_token_s": [round(x, 2) for x in first_token],
+        "tokens_per_s_median": med(rates),
+        "verified_answer_s_median": med(verified),
         "verified_answer_s_max": round(max(verified), 3),
     }
 

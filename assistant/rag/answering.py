@@ -111,6 +111,11 @@ class Answerer:
         lock = self.generator.lock if self.generator else None
         return condense(question, history, llm=self.llm if use_llm else None, prompts=self.prompts, lock=lock)
 
+    def prime(self) -> None:
+        """Have a local model read its fixed prompt prefix before the first question (``Generate.prime``)."""
+        if self.generator is not None:
+            self.generator.prime("lead" if self.options.shape == "lead+quotes" else "answer")
+
     def stream(
         self,
         question: str,

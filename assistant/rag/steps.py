@@ -251,6 +251,21 @@ class Generate:
             for n, hit in enumerate(sources, start=1)
         )
 
+    def prime(self, template: str) -> None:
+        """Have a local model read the fixed start of ``template``'s prompt once, ahead of any question.
+
+        llama.cpp keeps the tokens of the previous prompt and re-reads only from the first token that
+        differs, so the system prompt and the instructions that open every question's prompt are then
+        never read again while questions alternate; the first question pays only for its sources. An
+        HTTP endpoint (``serialize`` off) keeps its own caches: nothing is sent to it.
+        """
+        if isinstance(self.lock, nullcontext):
+            return
+        prompt = self.prompts.render(template, sources="", question="")
+        messages = [SystemMessage(self.prompts.raw("system").strip()), HumanMessage(prompt)]
+        with self.lock:
+            self.llm.invoke(messages, max_tokens=1)
+
     def stream(
         self,
         question: str,

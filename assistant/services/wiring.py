@@ -37,6 +37,7 @@ from assistant.services.chat import ChatService
 from assistant.services.conversations import ConversationStore
 from assistant.services.drafting import DraftService
 from assistant.services.library import LibraryService
+from assistant.services.requests import Request
 from assistant.services.search import SearchService
 from ingest.pipeline import IngestOptions, Ingestor
 
@@ -210,6 +211,15 @@ class Services:
     @cached_property
     def chat(self) -> ChatService:
         return ChatService(build_answerer(self.settings, llm=self.backend, retriever=self.retriever))
+
+    def warm_up(self) -> None:
+        """Load the index, the embedding model and the chat model, and prime the model's prompt prefix.
+
+        ``lobby serve`` runs this at start, so the first question waits for neither a model load nor the
+        reading of the fixed instructions every prompt opens with.
+        """
+        self.search.search(Request(), "provincies", k=1)
+        self.chat.answerer.prime()
 
     @cached_property
     def conversations(self) -> ConversationStore:

@@ -29,14 +29,6 @@ def quiet_environment() -> None:
         os.environ.setdefault(key, value)
 
 
-def _warm_up(services: Services) -> None:
-    """Load the index, the embedding model and the chat model, so the first question does not wait."""
-    from assistant.services.requests import Request
-
-    services.search.search(Request(), "provincies", k=1)
-    _ = services.chat
-
-
 def serve(
     services: Services,
     *,
@@ -82,7 +74,7 @@ def serve(
         + ". Ctrl-C stopt."
     )
     # The first question should not pay for loading the index and the embedding model.
-    threading.Thread(target=_warm_up, args=(services,), daemon=True, name="warm-up").start()
+    threading.Thread(target=services.warm_up, daemon=True, name="warm-up").start()
     if block:
         app.block_thread()
     return app
