@@ -1,7 +1,9 @@
 from pathlib import Path
 
+import numpy as np
+
 from assistant.core.tokens import fold_accents, tokenize
-from assistant.index.lexical import LexicalIndex, fingerprint
+from assistant.index.lexical import LexicalIndex, fingerprint, top_positive
 
 
 def test_fold_accents() -> None:
@@ -44,3 +46,15 @@ def test_idf_is_highest_for_absent_terms(tmp_path: Path) -> None:
     index = LexicalIndex(tmp_path / "bm25")
     index.rebuild(["a", "b", "c"], ["stikstof natuur", "stikstof water", "digitalisering"])
     assert index.idf("gelderland") > index.idf("digitaliser") > index.idf("stikstof") > 0
+
+
+def test_top_positive_is_a_full_sort_of_the_positive_scores() -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        # Few distinct values: many ties, also at the k-th place; zeros are never ranked.
+        scores = rng.integers(0, 6, size=int(rng.integers(1, 300))).astype(np.float32) / 3
+        k = int(rng.integers(1, 40))
+        expected = sorted((i for i in range(len(scores)) if scores[i] > 0), key=lambda i: (-scores[i], i))[:k]
+        assert top_positive(scores, k) == expected
+    assert top_positive(np.zeros(5, dtype=np.float32), 3) == []
+    assert top_positive(np.array([0.5, 2.0, 0.0, 2.0], dtype=np.float32), 10) == [1, 3, 0]

@@ -185,19 +185,30 @@ def collapse_duplicates(hits: Sequence[Hit], *, threshold: float = 0.8) -> list[
     copies are recognised by containment of tokens rather than equal text, among files with the same
     ``doc_id`` (a slide that quotes a letter is another document and stays). The best-ranked copy stays;
     the other files are listed in its ``alternates``, so an answer cites the letter once.
+
+    Texts are tokenized only when a pair of files of one document is compared (most hits have no such
+    pair): tokenizing every candidate was most of a search's time.
     """
-    kept: list[tuple[Hit, set[str]]] = []
+    kept: list[Hit] = []
+    kept_tokens: list[set[str] | None] = []
     for hit in hits:
-        tokens = set(tokenize(hit.text))
-        for index, (other, other_tokens) in enumerate(kept):
-            same_document = other.source != hit.source and other.doc_id == hit.doc_id
-            if same_document and _containment(tokens, other_tokens) >= threshold:
+        tokens: set[str] | None = None
+        for index, other in enumerate(kept):
+            if other.source == hit.source or other.doc_id != hit.doc_id:
+                continue
+            if tokens is None:
+                tokens = set(tokenize(hit.text))
+            other_tokens = kept_tokens[index]
+            if other_tokens is None:
+                other_tokens = kept_tokens[index] = set(tokenize(other.text))
+            if _containment(tokens, other_tokens) >= threshold:
                 if hit.source not in other.alternates:
-                    kept[index] = (replace(other, alternates=(*other.alternates, hit.source)), other_tokens)
+                    kept[index] = replace(other, alternates=(*other.alternates, hit.source))
                 break
         else:
-            kept.append((hit, tokens))
-    return [hit for hit, _ in kept]
+            kept.append(hit)
+            kept_tokens.append(tokens)
+    return kept
 
 
 @dataclass(frozen=True, slots=True)
