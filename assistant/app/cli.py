@@ -589,16 +589,140 @@ def models_verify() -> None:
         raise typer.Exit(1)
 
 
+JsonOpt = Annotated[bool, typer.Option("--json", help="Eén JSON-object in plaats van een tabel.")]
+
+
+def _shared_folder() -> Path | None:
+    """``../shared`` beside the checkout (real corpus and benchmarks), when present."""
+    from eval.runner import REPO
+
+    folder = REPO.parent / "shared"
+    return folder if folder.is_dir() else None
+
+
+def _shared_benchmarks() -> list[Path]:
+    shared = _shared_folder()
+    folder = shared / "benchmarks" if shared else None
+    return sorted(p for p in folder.iterdir() if (p / "corpus.jsonl").is_file()) if folder else []
+
+
+def _archive_paths() -> list[Path]:
+    """The evaluation archive: the sample archive plus the shared corpus folders (where present)."""
+    from eval.runner import eval_roots
+
+    return [path for paths in eval_roots(_shared_folder()).values() for path in paths]
+
+
+def _print_bench(result: dict[str, Any], as_json: bool) -> None:
+    from eval.bench_table import render_table
+
+    typer.echo(json.dumps(result, ensure_ascii=False) if as_json else render_table(result))
+
+
 @bench_app.command("ingest")
 def bench_ingest(
     paths: Annotated[list[Path] | None, typer.Argument(help="Te meten documenten (standaard: data).")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Meet inlezen: fragmenten/s van de hele keten naast de kale encoder, en een herhaalde run."""
+    """Meet inlezen: bestanden/s, fragmenten/s, tijd per stap naast de kale encoder; en een herhaalde run."""
     from eval.bench import bench_ingest as run
 
-    result = run(_settings(), paths or [Path("data")])
-    typer.echo(json.dumps(result, ensure_ascii=False, indent=None if as_json else 2))
+    _print_bench(run(_settings(), paths or [Path("data")]), as_json)
+
+
+@bench_app.command("embed")
+def bench_embed(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Documenten voor de passages (standaard: data).")
+    ] = None,
+    backend: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--backend", help="torch-fp32, torch-bf16, onnx-fp32, onnx-int8, endpoint (standaard: alle)."
+        ),
+    ] = None,
+    passages: Annotated[int, typer.Option(help="Aantal passages om te coderen.")] = 128,
+    ndcg: Annotated[
+        bool, typer.Option(help="Ook nDCG@10 op de BEIR-sets (kost per backend een indexering).")
+    ] = False,
+    beir: Annotated[
+        list[Path] | None, typer.Option(help="BEIR-sets (standaard: ../shared/benchmarks).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Meet de embeddingwijzen: passages/s, cosinus tot fp32 en nDCG@10 (de standaard volgt hieruit)."""
+    from eval.bench_embed import bench_embed as run
+
+    benchmarks = (beir or _shared_benchmarks()) if ndcg else []
+    result = run(
+        _settings(), paths=paths or [Path("data")], backends=backend, passages=passages,
+        benchmarks=benchmarks, progress=lambda name: _err(f"[embed] {name}"),
+    )  # fmt: skip
+    _print_bench(result, as_json)
+
+
+@bench_app.command("query")
+def bench_query(
+    chunks: Annotated[int, typer.Option(help="Aantal fragmenten in de testindex.")] = 100_000,
+    queries: Annotated[int, typer.Option(help="Aantal zoekvragen.")] = 200,
+    server: Annotated[
+        bool, typer.Option(help="Ook tegen een Chroma-server (chroma run op loopback).")
+    ] = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Meet zoeken bij N fragmenten: p50/p95 ms dense, lexicaal en gecombineerd, met en zonder filters."""
+    from eval.bench_query import bench_query as run
+
+    shared = _shared_folder()
+    if shared is None:
+        _fail("FOUT: ../shared/corpus/wetgeving_markdown ontbreekt (de teksten van de testindex).", 2)
+    _print_bench(run(_settings(), chunks=chunks, queries=queries, chroma_server=server), as_json)
+
+
+@bench_app.command("answer")
+def bench_answer(
+    llm: Annotated[
+        list[str] | None,
+        typer.Option("--llm", help="Antwoordwijzen om te meten (standaard: extractive en llamacpp)."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Meet antwoorden: tijd tot het eerste token, tokens/s en totaal per antwoordwijze (modellen geladen)."""
+    from eval.bench_serve import answer_timings
+
+    backends = llm or ["extractive", "llamacpp"]
+    rows = [answer_timings(_settings(), backend) for backend in backends]
+    local = next((r for r in rows if r["backend"] == "llamacpp"), None)
+    result = {
+        "first_token_s": local["first_token_s_median"] if local else None,
+        "first_token_target_s": 4,
+        "backends": rows,
+    }
+    _print_bench(result, as_json)
+
+
+@bench_app.command("memory")
+def bench_memory(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="In te lezen mappen (standaard: data en het gedeelde corpus).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Meet het piekgeheugen (RSS) van lobby ingest en van lobby serve na een antwoord."""
+    from eval.bench_process import bench_memory as run
+
+    _print_bench(run(paths or _archive_paths()), as_json)
+
+
+@bench_app.command("startup")
+def bench_startup(
+    runs: Annotated[int, typer.Option(help="Aantal keren dat lobby serve wordt gestart.")] = 3,
+    as_json: JsonOpt = False,
+) -> None:
+    """Meet het starten: lobby --help en lobby serve tot de pagina antwoordt."""
+    from eval.bench_process import bench_startup as run
+
+    _print_bench(run(runs=runs), as_json)
 
 
 @bench_app.command("serve")
@@ -608,13 +732,30 @@ def bench_serve(
         typer.Option("--llm", help="Antwoordwijzen om te meten (standaard: extractive en llamacpp)."),
     ] = None,
     runs: Annotated[int, typer.Option(help="Aantal keren dat lobby serve wordt gestart.")] = 3,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Meet de webapp: tijd tot lobby serve klaar is; per antwoordwijze tot voortgang, tekst en antwoord."""
     from eval.bench_serve import bench_serve as run
 
-    result = run(_settings(), llm or ["extractive", "llamacpp"], runs=runs)
-    typer.echo(json.dumps(result, ensure_ascii=False, indent=None if as_json else 2))
+    _print_bench(run(_settings(), llm or ["extractive", "llamacpp"], runs=runs), as_json)
+
+
+@bench_app.command("langchain")
+def bench_langchain(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="In te lezen mappen (standaard: data en het gedeelde corpus).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Zet een kale LangChain-opzet naast de onze, in één run: inlezen, zoektijd, nDCG@10, hit@5."""
+    from eval.bench_langchain import bench_langchain as run
+    from eval.gold import GOLD_DIR
+
+    result = run(
+        _settings(), paths=paths or _archive_paths(), benchmarks=_shared_benchmarks(), gold=GOLD_DIR,
+        progress=lambda message: _err(f"[langchain] {message}"),
+    )  # fmt: skip
+    _print_bench(result, as_json)
 
 
 @app.command("eval")

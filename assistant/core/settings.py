@@ -153,6 +153,10 @@ class Settings(BaseSettings):
     llm_threads: int = Field(default=2, ge=1, description="CPU threads for llama.cpp.")
     llm_context: int = Field(default=4096, ge=512, description="Context window (tokens) for llama.cpp.")
     llm_batch: int = Field(default=512, ge=1, description="Prompt tokens llama.cpp evaluates per batch.")
+    llm_flash_attn: bool = Field(
+        default=False,
+        description="Flash attention in llama.cpp (fewer memory passes while it reads the prompt).",
+    )
     llm_max_tokens: int = Field(default=320, ge=16, description="Maximum tokens per generated answer.")
     llm_temperature: float = Field(
         default=0.0, ge=0, le=2, description="Sampling temperature; 0 = greedy (repeatable answers)."

@@ -36,6 +36,7 @@ def make_chat_model(settings: Settings, backend: str | None = None) -> BaseChatM
             n_ctx=settings.llm_context,
             n_threads=settings.llm_threads,
             n_batch=settings.llm_batch,
+            model_kwargs={"flash_attn": settings.llm_flash_attn},
             max_tokens=settings.llm_max_tokens,
             temperature=settings.llm_temperature,
             repeat_penalty=1.0,
