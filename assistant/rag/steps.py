@@ -236,11 +236,17 @@ class Generate:
         """The sources the model is shown (the first ``max_sources``)."""
         return list(sources[: self.max_sources])
 
-    def format_sources(self, sources: Sequence[Hit], question: str = "", words: int | None = None) -> str:
-        """Numbered sources for the prompt, with title, date, type and page/slide, focused on the question."""
+    def format_sources(
+        self, sources: Sequence[Hit], question: str = "", words: int | None = None, *, template: str = "source"
+    ) -> str:
+        """Numbered sources for the prompt, with title, date, type and page/slide, focused on the question.
+
+        ``template`` names the prompt file of one source; a short answer uses a shorter header, since every
+        prompt token is read before the first answer token.
+        """
         return "\n\n".join(
             self.prompts.render(
-                "source",
+                template,
                 n=n,
                 title=hit.title,
                 date=format_date(hit.date),
@@ -281,7 +287,9 @@ class Generate:
         """
         prompt = self.prompts.render(
             template or ("timeline" if timeline else "answer"),
-            sources=self.format_sources(sources, question, words),
+            sources=self.format_sources(
+                sources, question, words, template=f"{template}_source" if template == "lead" else "source"
+            ),
             question=question,
         )
         messages = [SystemMessage(self.prompts.raw("system").strip()), HumanMessage(prompt)]
