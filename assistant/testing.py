@@ -21,7 +21,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 
 from assistant.core.tokens import tokenize
 
-# A source is "Bron [n]: header" with its text on the next lines, or (the lead prompt) "Bron [n] (date): text".
+# A source is "Bron [n]: header" with its text on the next lines, or (lead prompt) "Bron [n] (date): text".
 _SOURCE_HEADER = re.compile(
     r"^Bron \[(\d+)\](?:: [^\n]*\n| \([^)\n]*\): )(.+?)(?=\n\nBron \[\d+\]|\n\nVraag:|\Z)", re.M | re.S
 )

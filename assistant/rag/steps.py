@@ -237,7 +237,12 @@ class Generate:
         return list(sources[: self.max_sources])
 
     def format_sources(
-        self, sources: Sequence[Hit], question: str = "", words: int | None = None, *, template: str = "source"
+        self,
+        sources: Sequence[Hit],
+        question: str = "",
+        words: int | None = None,
+        *,
+        template: str = "source",
     ) -> str:
         """Numbered sources for the prompt, with title, date, type and page/slide, focused on the question.
 
