@@ -163,7 +163,7 @@ def index_beir(
     _add_document_ids(index, beir)
     if index.lexical.current_fingerprint != fingerprint(beir.corpus):
         # The store gives BM25 the same text (title and passage) as an ingested archive gets.
-        index.lexical.rebuild(*index.store.all_texts())
+        index.lexical.rebuild(*index.store.all_rows())
     return index
 
 

@@ -294,6 +294,8 @@ def _open_or_build(
     if manifest is not None and manifest.get("corpus") == str(corpus) and manifest.get("chunks") == n:
         index = build_index(_bench_settings(settings, folder), embeddings=embeddings)
         if index.store.count() == n and len(index.lexical.ids) == n:
+            if not index.lexical.has_facets:  # built before the lexical index kept the filter fields
+                index.lexical.rebuild(*index.store.all_rows())
             return index, manifest, False
     log.info("building the query bench index (%d chunks) in %s", n, folder)
     shutil.rmtree(folder, ignore_errors=True)
@@ -305,7 +307,7 @@ def _open_or_build(
     index = build_index(_bench_settings(settings, folder), embeddings=embeddings)
     _upsert_all(index, documents)
     stored = time.perf_counter()
-    index.lexical.rebuild(*index.store.all_texts())
+    index.lexical.rebuild(*index.store.all_rows())
     lexical = time.perf_counter()
     pool, vectors = _query_pool(documents, n)
     (folder / "queries.json").write_text(json.dumps(pool, ensure_ascii=False), encoding="utf-8")

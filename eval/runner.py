@@ -73,7 +73,7 @@ def prepare_index(
         index.store.delete_root(root)
     report = build_ingestor(settings, index=index).run(paths, progress=progress)
     if stale:
-        index.lexical.rebuild(*index.store.all_texts())
+        index.lexical.rebuild(*index.store.all_rows())
     return index, report
 
 

@@ -202,8 +202,9 @@ class Ingestor:
     def _sync_lexical(self, *, force: bool) -> None:
         """Rebuild BM25 from the store when something changed or the index has drifted."""
         if not force:
-            if self.lexical.current_fingerprint == fingerprint(self.store.all_ids()):
+            in_sync = self.lexical.current_fingerprint == fingerprint(self.store.all_ids())
+            if in_sync and self.lexical.has_facets:
                 return
-            log.info("lexical index out of sync with the store: rebuilding")
-        ids, texts = self.store.all_texts()
-        self.lexical.rebuild(ids, texts)
+            log.info("lexical index out of sync with the store (or without filter fields): rebuilding")
+        rows = self.store.all_rows()
+        self.lexical.rebuild(*rows)

@@ -20,12 +20,15 @@ import math
 import os
 import shutil
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from assistant.core.tokens import tokenize
+from assistant.index.facets import Facets
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,7 @@ class _Loaded:
     fingerprint: str
     bm25: Any
     stamp: tuple[int, int] | None  # (mtime_ns, inode) of the pointer file it was loaded from
+    facets: Facets | None = None  # the chunks' filterable fields, when the rebuild was given them
 
 
 _EMPTY = _Loaded([], fingerprint([]), None, None)
@@ -101,9 +105,11 @@ class LexicalIndex:
             info = json.loads(self._pointer.read_text())
             ids = list(info["ids"])
             bm25 = None
+            folder = self.directory / info["version"]
             if ids:
-                bm25 = _bm25s().BM25.load(str(self.directory / info["version"] / "bm25"), show_progress=False)
-            return _Loaded(ids, str(info["fingerprint"]), bm25, stamp)
+                bm25 = _bm25s().BM25.load(str(folder / "bm25"), show_progress=False)
+            facets = Facets.load(folder, ids) if ids else None
+            return _Loaded(ids, str(info["fingerprint"]), bm25, stamp, facets)
         except (OSError, ValueError, KeyError) as exc:
             log.warning("BM25 index in %s is unreadable (%s); it will be rebuilt", self.directory, exc)
             return _Loaded([], "", None, stamp)
@@ -113,12 +119,27 @@ class LexicalIndex:
         return self._current().ids
 
     @property
+    def has_facets(self) -> bool:
+        """Whether this version holds the chunks' filterable fields (versions built before them do not)."""
+        state = self._current()
+        return state.facets is not None or not state.ids
+
+    @property
     def current_fingerprint(self) -> str:
         return self._current().fingerprint
 
-    def rebuild(self, ids: Sequence[str], texts: Sequence[str]) -> None:
-        """Index exactly these chunks, replacing what was there: a new version, then an atomic switch."""
+    def rebuild(
+        self,
+        ids: Sequence[str],
+        texts: Sequence[str],
+        metadatas: Sequence[Mapping[str, Any]] | None = None,
+    ) -> None:
+        """Index exactly these chunks, replacing what was there: a new version, then an atomic switch.
+
+        With ``metadatas``, the version also holds their filterable fields (:mod:`assistant.index.facets`).
+        """
         bm25 = None
+        facets = None
         fp = fingerprint(ids)
         version = f"v-{fp[:16]}-{os.getpid()}-{threading.get_ident()}"
         folder = self.directory / version
@@ -128,11 +149,14 @@ class LexicalIndex:
             bm25 = _bm25s().BM25()
             bm25.index([tokenize(t) or ["∅"] for t in texts], show_progress=False)
             bm25.save(str(folder / "bm25"), show_progress=False)
+            if metadatas is not None:
+                facets = Facets.build(ids, metadatas)
+                facets.save(folder)
         tmp = self.directory / f".current-{version}.json"
         tmp.write_text(json.dumps({"fingerprint": fp, "version": version, "ids": list(ids)}))
         with self._lock:
             tmp.replace(self._pointer)
-            self._state = _Loaded(list(ids), fp, bm25, self._stamp())
+            self._state = _Loaded(list(ids), fp, bm25, self._stamp(), facets)
         self._remove_old_versions(keep=version)
 
     def _remove_old_versions(self, *, keep: str) -> None:
@@ -157,6 +181,21 @@ class LexicalIndex:
             df = int(indptr[column + 1] - indptr[column]) if column is not None else 0
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
+    def matching(self, where: Mapping[str, Any]) -> tuple[list[str], float] | None:
+        """The chunk ids a Chroma ``where`` clause selects, and their share of all chunks.
+
+        ``None`` when this version holds no filterable fields or the clause is not understood: the caller
+        then lets Chroma evaluate it (slower at scale, same result).
+        """
+        state = self._current()
+        if state.facets is None or not state.ids:
+            return None
+        mask = state.facets.select(where)
+        if mask is None:
+            return None
+        ids = state.facets.ids
+        return [ids[i] for i in np.flatnonzero(mask)], float(mask.mean())
+
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """Top ``k`` chunk ids with BM25 scores (> 0 only), best first."""
         state = self._current()
@@ -175,8 +214,6 @@ def top_positive(scores: Any, k: int) -> list[int]:
     indexed twice) keep index order, as fusion keeps first-seen order, where a full unstable argsort
     ordered them by chance.
     """
-    import numpy as np
-
     positive = np.flatnonzero(scores > 0)
     if k <= 0 or not len(positive):
         return []

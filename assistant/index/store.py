@@ -124,15 +124,25 @@ class VectorStore:
         return [chunk_id for chunk_id, _, _ in self._scan(documents=False, metadatas=False)]
 
     def all_texts(self) -> tuple[list[str], list[str]]:
-        """Every chunk id with its text, e.g. to rebuild the lexical index."""
+        """Every chunk id with its text as BM25 indexes it."""
+        ids, texts, _ = self.all_rows()
+        return ids, texts
+
+    def all_rows(self) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+        """Every chunk id, its text as BM25 indexes it, and its metadata.
+
+        What the lexical index is rebuilt from: ``lexical.rebuild(*store.all_rows())``.
+        """
         ids: list[str] = []
         texts: list[str] = []
+        metadatas: list[dict[str, Any]] = []
         for chunk_id, meta, text in self._scan(documents=True):
             ids.append(chunk_id)
             # Title words help BM25 find a document by its name; they are not part of the chunk text.
             title = str(meta.get("title", ""))
             texts.append(f"{title}\n{text}" if title and title not in text else text)
-        return ids, texts
+            metadatas.append(meta)
+        return ids, texts, metadatas
 
     def get(self, ids: Sequence[str]) -> list[Hit]:
         """Chunks by id, in the order asked, with score 0 (callers set scores)."""
@@ -143,15 +153,28 @@ class VectorStore:
         by_id = {i: (d, m) for i, d, m in rows if d is not None and m is not None}
         return [Hit(i, by_id[i][0], 0.0, dict(by_id[i][1])) for i in ids if i in by_id]
 
-    def query(self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[Hit]:
+    def query(
+        self,
+        vector: Sequence[float],
+        k: int,
+        where: dict[str, Any] | None = None,
+        *,
+        ids: Sequence[str] | None = None,
+    ) -> list[Hit]:
         """The ``k`` nearest chunks by cosine similarity (score = 1 - cosine distance), best first.
+
+        ``ids`` restricts the search to those chunks (an empty list finds nothing): what a filter selects,
+        evaluated outside Chroma, whose own ``where`` scan costs hundreds of ms at 100k chunks.
 
         A chunk deleted by another request while Chroma answers comes back without text or metadata;
         it is no longer in the archive, so it is left out. An empty collection answers with no hits
         (Chroma 1.x, embedded and server), so no ``count()`` first: that cost ~20 ms at 100k chunks.
         """
+        if ids is not None and not ids:
+            return []
         result = self._collection.query(
             query_embeddings=[list(vector)],
+            ids=list(ids) if ids is not None else None,
             n_results=k,
             where=where or None,
             include=["documents", "metadatas", "distances"],

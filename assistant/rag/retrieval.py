@@ -249,6 +249,29 @@ class Retriever:
         """The query as searched: with glossary expansions where enabled."""
         return self.glossary.expand(query) if self.glossary and self.options.expand else query
 
+    def _dense(self, vector: list[float], n: int, where: dict[str, Any] | None) -> list[Hit]:
+        """The ``n`` nearest chunks that ``where`` selects.
+
+        Chroma's own ``where`` scans every chunk's metadata (300-800 ms at 100k chunks), so the clause is
+        evaluated on the lexical index's columns instead (:mod:`assistant.index.facets`) and the vector
+        search is restricted to the selected ids. When most chunks pass (a scope that hides only a few
+        confidential documents), an unrestricted search with room to spare is cheaper than sending most
+        ids along, and gives the same hits when enough of them pass.
+        """
+        if where is None:
+            return self.store.query(vector, n)
+        selected = self.lexical.matching(where)
+        if selected is None:  # no filter columns (an index built before them) or a clause not known there
+            return self.store.query(vector, n, where=where)
+        ids, share = selected
+        if share >= 0.5:
+            passing = set(ids)
+            wide = self.store.query(vector, int(n / share) + n)
+            kept = [h for h in wide if h.chunk_id in passing][:n]
+            if len(kept) >= min(n, len(ids)):
+                return kept
+        return self.store.query(vector, n, ids=ids)
+
     def search(self, query: str, *, scope: Scope, k: int = 5, filters: Filters | None = None) -> list[Hit]:
         """The ``k`` best chunks for ``query`` that ``scope`` may see and that pass ``filters``, best first.
 
@@ -266,7 +289,7 @@ class Retriever:
         dense: list[Hit] = []
         if self.options.dense:
             where = _all_of(filters.where(), scope.where())
-            dense = self.store.query(self.embeddings.embed_query(searched), n, where=where)
+            dense = self._dense(self.embeddings.embed_query(searched), n, where)
             dense = [h for h in dense if allowed(h)]
         known = {h.chunk_id: replace(h, dense=h.score) for h in dense}
         lexical_scores: dict[str, float] = {}

@@ -223,8 +223,8 @@ class LibraryService:
                     shutil.move(original, destination)
                     moved.append((str(original), str(destination)))
             self.store.delete_document(doc_id)
-            ids, texts = self.store.all_texts()
-            self.lexical.rebuild(ids, texts)
+            rows = self.store.all_rows()
+            self.lexical.rebuild(*rows)
         request.audit.action = "remove"
         request.audit.shown([doc_id])
         return Removal(doc_id, tuple(moved))
