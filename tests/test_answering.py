@@ -39,16 +39,16 @@ def test_sources_reach_the_prompt_numbered_and_answer_is_cited(index: Index) -> 
     )
     assert not answer.refused
     (prompt,) = llm.prompts
-    # The one-sentence lead reads number and date only (every prompt token delays the first answer token);
-    # a full model answer reads each source's title, date, type and place.
-    assert "Bron [1] (5 november 2024): " in prompt and "(5 november 2024, brief," not in prompt
+    assert "Bron [1]: Contract Studenten Reis Product (5 november 2024, brief," in prompt
     assert "Vraag: Hoeveel minder inkomsten" in prompt
-    full = EchoChatModel(prompts=[])
+    # With LOBBY_LEAD_SOURCE_HEADER=date the lead reads number and date only: a shorter prompt.
+    short = EchoChatModel(prompts=[])
     retriever = Retriever(index.store, index.lexical, index.embeddings, glossary=load_glossary())
-    Answerer(retriever, full, options=AnswerOptions(k=3, thresholds=GATE, shape="model")).answer(
+    Answerer(retriever, short, options=AnswerOptions(k=3, thresholds=GATE, lead_header="date")).answer(
         "Hoeveel minder inkomsten krijgt de OV-sector door de herijkingsmetingen?", scope=FULL
     )
-    assert "Bron [1]: Contract Studenten Reis Product (5 november 2024, brief," in full.prompts[-1]
+    assert "Bron [1] (5 november 2024): " in short.prompts[-1] and "brief," not in short.prompts[-1]
+    assert len(short.prompts[-1]) < len(prompt)
     assert "€200 miljoen" in answer.text and "[1]" in answer.text
     first = answer.citations[0]
     assert first.n == 1 and first.source.startswith("brieven/2024-11-05_srp") and first.date == "2024-11-05"

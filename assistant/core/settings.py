@@ -242,6 +242,13 @@ class Settings(BaseSettings):
         ge=10,
         description="Words per source it reads for the lead sentence (prompt size sets first token).",
     )
+    lead_source_header: Literal["full", "date"] = Field(
+        default="full",
+        description=(
+            "How each source is headed for the lead sentence: full (title, date, type, place) or date "
+            "(number and date only: first token 4.9 -> 4.4 s, citation precision 0.927 -> 0.913, test half)."
+        ),
+    )
     gate_min_dense: float = Field(
         default=0.4561,
         description="Evidence gate: minimum best-chunk cosine similarity (calibrated on the gold dev half).",

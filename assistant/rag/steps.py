@@ -285,16 +285,16 @@ class Generate:
         timeline: bool,
         template: str | None = None,
         words: int | None = None,
+        source_template: str = "source",
     ) -> Iterator[str]:
         """Draft text pieces as the model writes them, from ``sources`` numbered [1], [2], ...
 
-        ``words`` overrides the words shown per source (default ``source_words``).
+        ``words`` overrides the words shown per source (default ``source_words``); ``source_template``
+        names the prompt file of one source (``lead_source``: number and date only, a shorter prompt).
         """
         prompt = self.prompts.render(
             template or ("timeline" if timeline else "answer"),
-            sources=self.format_sources(
-                sources, question, words, template=f"{template}_source" if template == "lead" else "source"
-            ),
+            sources=self.format_sources(sources, question, words, template=source_template),
             question=question,
         )
         messages = [SystemMessage(self.prompts.raw("system").strip()), HumanMessage(prompt)]

@@ -130,6 +130,7 @@ def answer_options(settings: Settings, *, backend: str | None = None) -> AnswerO
         shape=settings.answer_shape,
         lead_sources=settings.lead_sources,
         lead_words=settings.lead_source_words,
+        lead_header=settings.lead_source_header,
     )
 
 
