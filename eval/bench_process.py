@@ -16,20 +16,14 @@ import os
 import resource
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.bench_serve import QUESTIONS, free_port, time_to_ready, wait_ready
-
-
-def lobby_command() -> list[str]:
-    """The ``lobby`` console script of this environment (what users run)."""
-    script = Path(sys.executable).with_name("lobby")
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "assistant.app.cli"]
+from eval.bench_serve import QUESTIONS, time_to_ready
+from eval.processes import free_port, lobby_command, stop, wait_http
 
 
 def help_seconds(runs: int = 5) -> list[float]:
@@ -87,14 +81,13 @@ def serve_peak_mb(env: dict[str, str], question: str) -> tuple[float, float]:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        wait_ready(port, timeout=180)
+        wait_http(f"http://127.0.0.1:{port}/", timeout=180, process=process, name="lobby serve")
         ready = _peak_kib(process.pid) / 1024
         client = Client(f"http://127.0.0.1:{port}/", download_files=False, verbose=False)
         client.predict(question, api_name="/ask")
         answered = _peak_kib(process.pid) / 1024
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop(process)
     return ready, answered
 
 

@@ -29,11 +29,9 @@ import json
 import logging
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -48,6 +46,7 @@ from assistant.core.settings import Settings
 from assistant.index.store import open_store
 from assistant.rag.retrieval import Filters, Retriever
 from assistant.services.wiring import Index, build_index, build_retriever
+from eval.processes import free_port, stop, wait_http
 from ingest.loaders import LoadError
 from ingest.pipeline import IngestOptions, discover, read_chunks
 
@@ -396,43 +395,22 @@ def _measure(
     return result
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _start_chroma(path: Path, *, timeout: float = 60.0) -> tuple[subprocess.Popen[bytes], str]:
     """``chroma run`` on a free loopback port, once its heartbeat answers."""
     exe = Path(sys.executable).parent / "chroma"
-    port = _free_port()
+    port = free_port()
     path.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
         [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"chroma run stopped at once (exit code {process.returncode})")
-        try:
-            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1) as response:
-                if response.status == 200:
-                    return process, url
-        except OSError:
-            time.sleep(0.2)
-    _stop(process)
-    raise TimeoutError(f"chroma run answered not within {timeout:.0f} s")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
     try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        wait_http(f"{url}/api/v2/heartbeat", timeout=timeout, process=process, name="chroma run")
+    except (RuntimeError, TimeoutError):
+        stop(process)
+        raise
+    return process, url
 
 
 def _server_run(
@@ -465,7 +443,7 @@ def _server_run(
         retriever = build_retriever(server_settings, index=server)
         measured = _measure(server, retriever, queries, k, lexical=False)
     finally:
-        _stop(process)
+        stop(process)
     return {"built": built, "build_seconds": info["build_seconds"], **measured}
 
 

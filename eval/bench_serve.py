@@ -14,12 +14,9 @@ minus the milliseconds of the browser round trip.
 from __future__ import annotations
 
 import os
-import socket
 import statistics
 import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -27,6 +24,7 @@ from assistant.core.answers import Answer, Delta, Stage
 from assistant.core.settings import Settings
 from assistant.services.requests import Request
 from assistant.services.wiring import Services
+from eval.processes import free_port, lobby_command, stop, wait_http
 
 #: Questions a user of the sample archive asks (answerable and not), for the answer timings.
 QUESTIONS = (
@@ -38,39 +36,20 @@ QUESTIONS = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_ready(port: int, *, timeout: float = 120.0) -> float:
-    """Seconds until the page on ``port`` answers HTTP 200; ``TimeoutError`` after ``timeout``."""
-    started = time.perf_counter()
-    while time.perf_counter() - started < timeout:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1) as response:
-                if response.status == 200:
-                    return time.perf_counter() - started
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"lobby serve answered not within {timeout:.0f} s")
-
-
 def time_to_ready(runs: int = 3, *, timeout: float = 120.0) -> list[float]:
     """Seconds from ``lobby serve`` starting to its page answering, once per run (a new process each)."""
     seconds: list[float] = []
     for _ in range(runs):
         port = free_port()
         process = subprocess.Popen(
-            [sys.executable, "-m", "assistant.app.cli", "serve", "--port", str(port)],
+            [*lobby_command(), "serve", "--port", str(port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy(),
         )  # fmt: skip
         try:
-            seconds.append(wait_ready(port, timeout=timeout))
+            url = f"http://127.0.0.1:{port}/"
+            seconds.append(wait_http(url, timeout=timeout, process=process, name="lobby serve"))
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            stop(process)
     return seconds
 
 
@@ -176,4 +155,15 @@ def bench_serve(settings: Settings, backends: Sequence[str], *, runs: int = 3) -
         "ready_s_median": round(statistics.median(ready), 2),
         "ready_target_s": 20,
         "answers": [answer_timings(settings, backend) for backend in backends],
+    }
+
+
+def bench_answer(settings: Settings, backends: Sequence[str]) -> dict[str, Any]:
+    """``lobby bench answer``: :func:`answer_timings` per backend; ``first_token_s`` of the local model."""
+    rows = [answer_timings(settings, backend) for backend in backends]
+    local = next((r for r in rows if r["backend"] == "llamacpp"), None)
+    return {
+        "first_token_s": local["first_token_s_median"] if local else None,
+        "first_token_target_s": 4,
+        "backends": rows,
     }
