@@ -85,31 +85,26 @@ class Facets:
     def select(self, where: Mapping[str, Any]) -> Mask | None:
         """Rows matching a Chroma ``where`` clause, or ``None`` when the clause is not understood here."""
         if len(where) != 1:
-            return self._all([{k: v} for k, v in where.items()]) if where else None
+            return self._combine([{k: v} for k, v in where.items()], every=True) if where else None
         ((key, condition),) = where.items()
         if key in ("$and", "$or"):
             if not isinstance(condition, list) or not condition:
                 return None
-            return self._all(condition) if key == "$and" else self._any(condition)
+            return self._combine(condition, every=key == "$and")
         if not isinstance(condition, Mapping):
             condition = {"$eq": condition}
         if len(condition) != 1:
-            return self._all([{key: {op: value}} for op, value in condition.items()])
+            return self._combine([{key: {op: value}} for op, value in condition.items()], every=True)
         ((op, value),) = condition.items()
         return self._compare(key, op, value)
 
-    def _all(self, clauses: Sequence[Mapping[str, Any]]) -> Mask | None:
+    def _combine(self, clauses: Sequence[Mapping[str, Any]], *, every: bool) -> Mask | None:
+        """All (``every``) or any of ``clauses``; ``None`` when one of them is not understood."""
         masks = [self.select(c) for c in clauses]
-        if any(m is None for m in masks):
+        known = [m for m in masks if m is not None]
+        if len(known) < len(masks):
             return None
-        combined: Mask = np.logical_and.reduce([m for m in masks if m is not None])
-        return combined
-
-    def _any(self, clauses: Sequence[Mapping[str, Any]]) -> Mask | None:
-        masks = [self.select(c) for c in clauses]
-        if any(m is None for m in masks):
-            return None
-        combined: Mask = np.logical_or.reduce([m for m in masks if m is not None])
+        combined: Mask = (np.logical_and if every else np.logical_or).reduce(known)
         return combined
 
     def _compare(self, key: str, op: str, value: Any) -> Mask | None:

@@ -230,6 +230,7 @@ class Generate:
         self.prompts = prompts
         self.max_sources = max_sources
         self.source_words = source_words
+        self.local = serialize  # one in-process context (llama.cpp), not an HTTP endpoint
         self.lock: AbstractContextManager[object] = threading.Lock() if serialize else nullcontext()
 
     def sources(self, sources: Sequence[Hit]) -> list[Hit]:
@@ -270,7 +271,7 @@ class Generate:
         never read again while questions alternate; the first question pays only for its sources. An
         HTTP endpoint (``serialize`` off) keeps its own caches: nothing is sent to it.
         """
-        if isinstance(self.lock, nullcontext):
+        if not self.local:
             return
         prompt = self.prompts.render(template, sources="", question="")
         messages = [SystemMessage(self.prompts.raw("system").strip()), HumanMessage(prompt)]
