@@ -590,6 +590,10 @@ def models_verify() -> None:
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Eén JSON-object in plaats van een tabel.")]
+BenchBackendsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--llm", help="Antwoordwijzen om te meten (standaard: extractive en llamacpp)."),
+]
 
 
 def _shared_folder() -> Path | None:
@@ -681,24 +685,13 @@ def bench_query(
 
 @bench_app.command("answer")
 def bench_answer(
-    llm: Annotated[
-        list[str] | None,
-        typer.Option("--llm", help="Antwoordwijzen om te meten (standaard: extractive en llamacpp)."),
-    ] = None,
+    llm: BenchBackendsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Meet antwoorden: tijd tot het eerste token, tokens/s en totaal per antwoordwijze (modellen geladen)."""
-    from eval.bench_serve import answer_timings
+    from eval.bench_serve import bench_answer as run
 
-    backends = llm or ["extractive", "llamacpp"]
-    rows = [answer_timings(_settings(), backend) for backend in backends]
-    local = next((r for r in rows if r["backend"] == "llamacpp"), None)
-    result = {
-        "first_token_s": local["first_token_s_median"] if local else None,
-        "first_token_target_s": 4,
-        "backends": rows,
-    }
-    _print_bench(result, as_json)
+    _print_bench(run(_settings(), llm or ["extractive", "llamacpp"]), as_json)
 
 
 @bench_app.command("memory")
@@ -727,10 +720,7 @@ def bench_startup(
 
 @bench_app.command("serve")
 def bench_serve(
-    llm: Annotated[
-        list[str] | None,
-        typer.Option("--llm", help="Antwoordwijzen om te meten (standaard: extractive en llamacpp)."),
-    ] = None,
+    llm: BenchBackendsOpt = None,
     runs: Annotated[int, typer.Option(help="Aantal keren dat lobby serve wordt gestart.")] = 3,
     as_json: JsonOpt = False,
 ) -> None:
