@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.core.settings import Settings
-from assistant.services.wiring import Index, build_index
+from assistant.services.requests import Request
+from assistant.services.wiring import Index, Services, build_index
 from assistant.testing import HashEmbeddings
 from ingest.pipeline import Ingestor
 
@@ -45,3 +46,17 @@ def ingested_index(tmp_path: Path) -> Index:
     report = Ingestor(index.store, index.lexical, index.embeddings).run([write_archive(tmp_path / "archief")])
     assert report.added == len(DOCS) and not report.failed
     return index
+
+
+def ingested_services(tmp_path: Path, **settings: object) -> Services:
+    """Services over the small archive, ingested through the library service, with fake embeddings and a
+    gate loose enough for the hash embedder; ``settings`` override (``llm`` defaults to extractive)."""
+    archive = write_archive(tmp_path / "archief")
+    values: dict[str, object] = {
+        "home": tmp_path / "home", "embedding_model": "fake", "llm": "extractive", "archive": archive,
+        "gate_min_dense": 0.05, "gate_min_coverage": 0.5, **settings,
+    }  # fmt: skip
+    services = Services(Settings(**values))  # type: ignore[arg-type]
+    report = services.library.ingest(Request(), [archive])
+    assert report.added == len(DOCS) and not report.failed
+    return services

@@ -15,13 +15,12 @@ import pytest
 from assistant.core.settings import Settings
 from assistant.rag.prompts import PromptLibrary
 from assistant.rag.steps import Generate
-from assistant.services.requests import Request
 from assistant.services.wiring import Services
 from assistant.testing import EchoChatModel
 from eval.bench_process import bench_memory, bench_startup
 from eval.bench_serve import answer_timings
 
-from .archive_helpers import DOCS, write_archive
+from .archive_helpers import ingested_services
 from .conftest import FIXTURES
 
 SRP = "Hoeveel minder inkomsten krijgt de OV-sector door de herijkingsmetingen?"
@@ -30,14 +29,7 @@ OFF_TOPIC = "Wat vindt het IPO van kerncentrales in Zeeland?"
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    archive = write_archive(tmp_path / "archief")
-    settings = Settings(
-        home=tmp_path / "home", embedding_model="fake", llm="fake", archive=archive,
-        gate_min_dense=0.05, gate_min_coverage=0.5,
-    )  # fmt: skip
-    report = Services(settings).library.ingest(Request(), [archive])
-    assert report.added == len(DOCS)
-    return settings
+    return ingested_services(tmp_path, llm="fake").settings
 
 
 def test_answer_timings_count_the_models_first_token_and_refusals(settings: Settings) -> None:

@@ -16,7 +16,7 @@ from assistant.services.library import LibraryError, Upload, safe_upload_name
 from assistant.services.requests import Request
 from assistant.services.wiring import Services
 
-from .archive_helpers import DOCS, write_archive
+from .archive_helpers import DOCS, ingested_services, write_archive
 from .conftest import FIXTURES
 
 SRP_QUESTION = "Hoeveel minder inkomsten krijgt de OV-sector door de herijkingsmetingen?"
@@ -24,15 +24,7 @@ SRP_QUESTION = "Hoeveel minder inkomsten krijgt de OV-sector door de herijkingsm
 
 @pytest.fixture
 def services(tmp_path: Path) -> Services:
-    archive = write_archive(tmp_path / "archief")
-    settings = Settings(
-        home=tmp_path / "home", embedding_model="fake", llm="extractive", archive=archive,
-        gate_min_dense=0.05, gate_min_coverage=0.5,
-    )  # fmt: skip
-    services = Services(settings)
-    report = services.library.ingest(Request(), [archive])
-    assert report.added == len(DOCS) and not report.failed
-    return services
+    return ingested_services(tmp_path)
 
 
 def test_ingest_reports_a_result_per_file_with_its_document(services: Services) -> None:
