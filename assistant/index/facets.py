@@ -14,7 +14,7 @@ evaluate the clause itself, so a new filter is never silently wrong, only slower
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,10 @@ class Facets:
     texts: dict[str, npt.NDArray[np.int32]]  # codes into ``vocabulary``; -1 where absent
     present: dict[str, Mask]
     vocabulary: dict[str, dict[str, int]]
+    rows: dict[str, int] = field(init=False, repr=False, compare=False)  # chunk id -> row, built once
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rows", {chunk_id: i for i, chunk_id in enumerate(self.ids)})
 
     @classmethod
     def build(cls, ids: Sequence[str], metadatas: Sequence[Mapping[str, Any]]) -> Facets:
@@ -131,3 +135,22 @@ class Facets:
             return hit
         # Chroma's $ne/$nin on a chunk without the field: not settled here, so let Chroma decide.
         return ~hit if bool(present.all()) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The chunks a filter selects: their share, membership of one chunk, and (built on demand) their ids."""
+
+    facets: Facets
+    mask: Mask
+
+    @property
+    def share(self) -> float:
+        return float(self.mask.mean()) if len(self.mask) else 0.0
+
+    def __contains__(self, chunk_id: str) -> bool:
+        row = self.facets.rows.get(chunk_id)
+        return row is not None and bool(self.mask[row])
+
+    def ids(self) -> list[str]:
+        return [self.facets.ids[i] for i in np.flatnonzero(self.mask)]

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from assistant.core.tokens import tokenize
-from assistant.index.facets import Facets
+from assistant.index.facets import Facets, Selection
 
 log = logging.getLogger(__name__)
 
@@ -181,8 +181,8 @@ class LexicalIndex:
             df = int(indptr[column + 1] - indptr[column]) if column is not None else 0
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    def matching(self, where: Mapping[str, Any]) -> tuple[list[str], float] | None:
-        """The chunk ids a Chroma ``where`` clause selects, and their share of all chunks.
+    def matching(self, where: Mapping[str, Any]) -> Selection | None:
+        """The chunks a Chroma ``where`` clause selects.
 
         ``None`` when this version holds no filterable fields or the clause is not understood: the caller
         then lets Chroma evaluate it (slower at scale, same result).
@@ -191,10 +191,7 @@ class LexicalIndex:
         if state.facets is None or not state.ids:
             return None
         mask = state.facets.select(where)
-        if mask is None:
-            return None
-        ids = state.facets.ids
-        return [ids[i] for i in np.flatnonzero(mask)], float(mask.mean())
+        return None if mask is None else Selection(state.facets, mask)
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """Top ``k`` chunk ids with BM25 scores (> 0 only), best first."""

@@ -263,14 +263,13 @@ class Retriever:
         selected = self.lexical.matching(where)
         if selected is None:  # no filter columns (an index built before them) or a clause not known there
             return self.store.query(vector, n, where=where)
-        ids, share = selected
+        share = selected.share
         if share >= 0.5:
-            passing = set(ids)
             wide = self.store.query(vector, int(n / share) + n)
-            kept = [h for h in wide if h.chunk_id in passing][:n]
-            if len(kept) >= min(n, len(ids)):
+            kept = [h for h in wide if h.chunk_id in selected][:n]
+            if len(kept) >= min(n, int(selected.mask.sum())):
                 return kept
-        return self.store.query(vector, n, ids=ids)
+        return self.store.query(vector, n, ids=selected.ids())
 
     def search(self, query: str, *, scope: Scope, k: int = 5, filters: Filters | None = None) -> list[Hit]:
         """The ``k`` best chunks for ``query`` that ``scope`` may see and that pass ``filters``, best first.
