@@ -8,16 +8,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.lobby-installed
 
-.PHONY: run test setup models browser lint clean-store
+.PHONY: run test setup models browser ocr lint clean-store
 
 run: setup
 	$(BIN)/lobby start
 
-test: setup browser
+test: setup browser ocr
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
 
-setup: $(STAMP) models
+setup: $(STAMP) models ocr
 
 # torch first, on its own: pip then takes the local CPU wheel instead of pulling a multi-GB CUDA build.
 # llama-cpp-python is source-only on PyPI: it compiles here (3-10 min, once; pip caches the wheel).
@@ -42,6 +42,15 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	} || { echo "Chromium kon niet met apt worden geinstalleerd (root of sudo nodig); de browsertests hebben het nodig." >&2; exit 1; }
+
+# OCR of scanned PDFs runs Debian's tesseract with its Dutch language data (read through pytesseract).
+# Installed with apt when missing, as root directly, else with sudo, like the browser. Without it a scan
+# is reported as unreadable rather than ingested; this target stops with the reason instead.
+ocr:
+	@{ command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx nld; } || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq tesseract-ocr tesseract-ocr-nld >/dev/null; \
+	} || { echo "tesseract-ocr en tesseract-ocr-nld konden niet met apt worden geinstalleerd (root of sudo nodig); OCR van gescande PDF's heeft ze nodig." >&2; exit 1; }
 
 lint: setup
 	$(BIN)/ruff check .
