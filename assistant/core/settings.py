@@ -196,6 +196,14 @@ class Settings(BaseSettings):
             "address sign-in is always required."
         ),
     )
+    session_hours: float = Field(
+        default=12.0,
+        gt=0,
+        description=(
+            "How long a web app sign-in lasts, in hours from signing in; after that the next request asks "
+            "for the name and password again."
+        ),
+    )
     retrieval_candidates: int = Field(
         default=30, ge=1, description="Candidates taken from each retriever (dense, BM25) before fusion."
     )

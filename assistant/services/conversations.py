@@ -277,8 +277,10 @@ class ConversationStore:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    def export_feedback(self) -> Iterator[dict[str, object]]:
+    def export_feedback(self, user: str | None = None) -> Iterator[dict[str, object]]:
         """Every rating, oldest first, as a gold-set candidate (one JSON object each, e.g. a JSONL line).
+
+        With ``user`` only that user's own ratings: what a user may be shown of the feedback.
 
         ``sources`` are the cited documents' paths relative to the archive (what a gold case lists);
         ``citation`` is the rated citation (``null``: the rating is about the whole answer); ``history``
@@ -289,7 +291,9 @@ class ConversationStore:
                 """SELECT f.id, f.turn_id, f.citation_n, f.useful, f.comment, f.user, f.created,
                           t.conversation_id, t.position, t.question, t.standalone, t.answer, t.refused,
                           t.citations, t.mode
-                   FROM feedback f JOIN turns t ON t.id = f.turn_id ORDER BY f.id"""
+                   FROM feedback f JOIN turns t ON t.id = f.turn_id
+                   WHERE ? IS NULL OR f.user = ? ORDER BY f.id""",
+                (user, user),
             ).fetchall()
             earlier = {
                 key: db.execute(

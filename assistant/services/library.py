@@ -18,14 +18,22 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from assistant.core.records import Hit, IngestReport, Page
+from assistant.core.records import FileFailure, FileResult, Hit, IngestReport, Page
 from assistant.core.text import locate
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import VectorStore
 from assistant.services.requests import Request
-from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load
+from assistant.services.uploads import (
+    UploadError,
+    check_upload,
+    shown_name,
+    size_refusal,
+    store_upload,
+    upload_name,
+)
+from ingest.loaders import LoadError, load
 from ingest.pipeline import Ingestor, write_lock
 
 Progress = Callable[[int, int, str], None]
@@ -100,13 +108,14 @@ class Removal:
 
 
 def safe_upload_name(name: str) -> str:
-    """The file name part of an upload, refusing names that could leave the archive folder."""
-    base = PurePosixPath(name.replace("\\", "/")).name
-    if not base or base in {".", ".."} or base.startswith("."):
-        raise LibraryError(f"ongeldige bestandsnaam '{name}'")
-    if PurePosixPath(base).suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise LibraryError(f"bestandstype van '{base}' wordt niet ondersteund")
-    return base
+    """The name an upload is stored under: no folders, cleaned (:func:`~.uploads.upload_name`).
+
+    :class:`LibraryError` (Dutch) for a name that cannot be made safe or a type the ingest does not read.
+    """
+    try:
+        return upload_name(name)
+    except UploadError as error:
+        raise LibraryError(str(error)) from error
 
 
 class LibraryService:
@@ -152,24 +161,55 @@ class LibraryService:
         folder: str = "uploads",
         progress: Progress | None = None,
     ) -> IngestReport:
-        """Store uploaded files in ``folder`` of the archive and ingest them (a result per file)."""
+        """Store uploaded files in ``folder`` of the archive and ingest them (a result per file).
+
+        A file refused by :mod:`assistant.services.uploads` (name, type, size, content) is not written
+        and comes back ``failed`` with the Dutch reason; the others are stored under safe names that
+        never replace another file (a taken name gets ``-2``; the reason column says so).
+        """
         target = (self.archive / folder).resolve()
         if not target.is_relative_to(self.archive.resolve()):
             raise LibraryError(f"map '{folder}' ligt buiten het archief")
-        names = [safe_upload_name(f.name) for f in files]
-        target.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for name, upload in zip(names, files, strict=True):
-            path = target / name
-            tmp = target / f".{name}.upload"
-            tmp.write_bytes(upload.data)
-            tmp.replace(path)
+        refused: list[FileResult] = []
+        paths: list[Path] = []
+        renamed: dict[Path, str] = {}
+        for upload in files:
+            try:
+                name = upload_name(upload.name)
+                check_upload(name, upload.data, self.max_upload_bytes)
+            except UploadError as error:
+                refused.append(FileResult(shown_name(upload.name), str(target), "failed", reason=str(error)))
+                continue
+            path = store_upload(target, name, upload.data)
+            if path.name != name:
+                renamed[path] = f"opgeslagen als {path.name}: er stond al een ander bestand '{name}'"
             paths.append(path)
         request.audit.action = "upload"
-        report = self.ingestor.run(paths, progress=progress)
-        request.audit.detail = ", ".join(names)
+        report = self.ingestor.run(paths, progress=progress) if paths else IngestReport()
+        report.files = [
+            replace(f, reason=f.reason or renamed.get(target / Path(f.source).name, "")) for f in report.files
+        ] + refused
+        report.failed += [FileFailure(f.source, f.reason) for f in refused]
+        named = [p.name for p in paths] + [f"geweigerd: {f.source}" for f in refused]
+        request.audit.detail = ", ".join(named)
         request.audit.shown([f.doc_id for f in report.files if f.doc_id])
         return report
+
+    def upload_refusal(self, name: str, size: int) -> str | None:
+        """Why an upload of ``size`` bytes would be refused for its size (Dutch), or ``None``.
+
+        The web app asks before reading a file Gradio holds, so an oversized one is never read.
+        """
+        try:
+            size_refusal(name, size, self.max_upload_bytes)
+        except UploadError as error:
+            return str(error)
+        return None
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The largest upload stored: ``LOBBY_MAX_FILE_MB``, the limit the ingest applies to every file."""
+        return int(self.ingestor.options.max_file_mb * 1_000_000)
 
     def documents(self, request: Request) -> list[DocumentInfo]:
         """Every document the request may see, newest first (undated last), with files and status."""

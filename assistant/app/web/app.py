@@ -18,6 +18,8 @@ from assistant.app.web.evidence import AnswerMemo
 from assistant.app.web.render import CITE_SCRIPT, CSS
 
 TITLE = "Lobby-archief IPO"
+#: The sign-out link shown while sign-in is on.
+SIGN_OUT = '<a href="logout" id="sign-out-link">Afmelden</a>'
 _SYSTEM_FONTS = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
 _MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
 
@@ -46,6 +48,10 @@ def build_app(ctx: WebContext) -> gr.Blocks:
     # Gradio's copies of downloads (drafts, sources) are removed after a day, checked hourly.
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 86400)) as app:
         gr.Markdown(f"## {TITLE}\nAntwoorden uit het archief van het Interprovinciaal Overleg, met bronnen.")
+        if ctx.users is not None:
+            # Gradio's /logout ends the session (all of this user's) and deletes the cookie. Relative, so
+            # it also works behind a proxy that serves the app under a sub-path.
+            gr.HTML(SIGN_OUT, elem_id="sign-out")
         with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab("Gesprek", id="chat", elem_id="tab-chat"):
                 on_load, question = chat_tab.build(ctx, memo, tabs)

@@ -85,7 +85,15 @@ def build(ctx: WebContext) -> OnLoad:
             raise gr.Error("Kies eerst een of meer bestanden.")
         ctx.require_manager(http)
         request = ctx.request(http)
-        handed = [Upload(Path(f).name, Path(f).read_bytes()) for f in files]
+        handed: list[Upload] = []
+        refused: list[list[object]] = []
+        for f in files:
+            # Gradio already cut off anything over its limit; a file over ours is not even read.
+            reason = library.upload_refusal(Path(f).name, Path(f).stat().st_size)
+            if reason:
+                refused.append([Path(f).name, "geweigerd", 0, reason])
+            else:
+                handed.append(Upload(Path(f).name, Path(f).read_bytes()))
 
         def report(done: int, total: int, name: str) -> None:
             progress((done, total), desc=f"inlezen: {name}")
@@ -100,9 +108,11 @@ def build(ctx: WebContext) -> OnLoad:
         rows += [
             [f.source, "mislukt", 0, f.reason] for f in result.failed if f.source not in {r[0] for r in rows}
         ]
+        rows += refused
         table_rows, dropdown = refresh(http)
         added = result.added + result.updated
-        return rows, table_rows, dropdown, f"{added} bestand(en) ingelezen, {len(result.failed)} mislukt."
+        failed = len(result.failed) + len(refused)
+        return rows, table_rows, dropdown, f"{added} bestand(en) ingelezen, {failed} mislukt of geweigerd."
 
     def delete(doc_id: str | None, http: gr.Request) -> tuple[list[list[object]], gr.Dropdown, str]:
         if not doc_id:

@@ -1,8 +1,9 @@
 """Start the web app: refuse to listen beyond loopback without sign-in, warm up, print the address.
 
 Sign-in is on whenever the host is not loopback (and on loopback with ``LOBBY_REQUIRE_LOGIN``); then
-the users file must hold at least one user, or the server does not start. The local model answers one
-question at a time; Gradio's queue shows the others their place.
+the users file must hold at least one user, or the server does not start, and a sign-in lasts
+``LOBBY_SESSION_HOURS``. Uploads larger than ``LOBBY_MAX_FILE_MB`` are cut off by Gradio itself. The
+local model answers one question at a time; Gradio's queue shows the others their place.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import threading
 from collections.abc import Callable
 
+from assistant.app.web.sessions import expire_sessions
 from assistant.services.users import check_exposure, user_store
 from assistant.services.wiring import Services
 
@@ -27,6 +29,15 @@ def quiet_environment() -> None:
     """Switch off every outgoing call the libraries would make; before gradio is imported."""
     for key, value in QUIET_ENVIRONMENT.items():
         os.environ.setdefault(key, value)
+
+
+def upload_limit(max_file_mb: float) -> int:
+    """Gradio's upload limit in bytes: ``LOBBY_MAX_FILE_MB``, as the ingest counts megabytes.
+
+    Gradio stops reading a larger upload at the limit and answers 413, so an oversized POST never
+    reaches the disk in full; the library then refuses anything the ingest would refuse anyway.
+    """
+    return int(max_file_mb * 1_000_000)
 
 
 def serve(
@@ -65,8 +76,11 @@ def serve(
     app.launch(
         server_name=host, server_port=port, auth=sign_in if needs_login else None,
         auth_message="Log in met uw gebruikersnaam en wachtwoord." if needs_login else None,
-        prevent_thread_lock=True, quiet=True, ssr_mode=False, show_error=True, **launch_options(),
+        prevent_thread_lock=True, quiet=True, ssr_mode=False, show_error=True,
+        max_file_size=upload_limit(settings.max_file_mb), **launch_options(),
     )  # fmt: skip
+    if needs_login:
+        expire_sessions(app, settings.session_hours)
     shown_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
     announce(
         f"De assistent draait op http://{shown_host}:{app.server_port}/"
