@@ -158,7 +158,7 @@ def run_cases(
                 answerer.retriever, standalone, scope=scope, k=answerer.options.k,
                 timeline_k=answerer.options.timeline_k, depth=answerer.options.depth,
             )  # fmt: skip
-            evidence, answerable = answerer.decide(standalone, found.top, wider=found.hits)
+            evidence, answerable = answerer.decide(standalone, found.top, scope=scope, wider=found.hits)
             hits, refused, timings = found.hits, not answerable, {"retrieve": time.perf_counter() - started}
         # A hit counts for every file it stands for (the DOCX it was found in and the PDF copy).
         retrieved = list(dict.fromkeys(s for h in hits for s in (stem(h.source), *map(stem, h.alternates))))

@@ -9,6 +9,12 @@ One long-running process serves many requests, and another request (or process) 
 meanwhile. So the index on disk is a set of versions and a pointer: each rebuild writes a new version
 folder, then atomically replaces ``current.json``; readers notice the pointer changed (one ``stat`` per
 search) and load the new version, and an index in memory is swapped as one reference, never half-built.
+
+Access levels: BM25 scores and the evidence gate's IDF are statistics over the whole indexed corpus, so
+an index over every chunk would let confidential documents shape what a reader of public documents sees
+(which public passages make the top candidates, whether the gate answers). So each version also holds
+one BM25 per narrower scope (``openbaar``; ``openbaar`` + ``intern``) built from only the chunks that
+scope may see, and :meth:`LexicalIndex.search` and :meth:`LexicalIndex.idf` take the caller's scope.
 """
 
 from __future__ import annotations
@@ -21,16 +27,24 @@ import os
 import shutil
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
+from assistant.core.records import ACCESS_LEVELS, Scope
 from assistant.core.tokens import tokenize
 from assistant.index.facets import Facets, Selection
 
 log = logging.getLogger(__name__)
+
+#: Version 2 holds per-scope indexes; an older version is rebuilt by the next ingest (see ``is_current``).
+FORMAT = 2
+
+#: The narrower scopes a version keeps an index of: every proper prefix of the access levels.
+SCOPES = tuple(frozenset(ACCESS_LEVELS[: i + 1]) for i in range(len(ACCESS_LEVELS) - 1))
 
 
 def _bm25s() -> Any:
@@ -63,6 +77,32 @@ class _Loaded:
     bm25: Any
     stamp: tuple[int, int] | None  # (mtime_ns, inode) of the pointer file it was loaded from
     facets: Facets | None = None  # the chunks' filterable fields, when the rebuild was given them
+    # Per narrower scope: its own BM25 and, per position in it, the position in ``ids``.
+    scoped: Mapping[frozenset[str], _Part] = field(default_factory=dict)
+    format: int = 1
+
+    def part(self, scope: Scope | None) -> _Part | None:
+        """The index ``scope`` searches: the whole one for full access, else that scope's own.
+
+        ``None`` for a scope no version keeps (a hand-made set of levels, or an index built before
+        scopes): searching the whole index would let other levels shape the result, so the caller gets
+        no lexical statistics rather than leaked ones.
+        """
+        if scope is None or scope.is_full:
+            return _Part(self.bm25, None)
+        return self.scoped.get(scope.levels)
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One BM25 over a subset of a version's chunks; ``positions`` maps its rows to the version's."""
+
+    bm25: Any
+    positions: npt.NDArray[np.int64] | None  # None: the whole version, rows are positions
+
+    @property
+    def size(self) -> int | None:
+        return None if self.positions is None else len(self.positions)
 
 
 _EMPTY = _Loaded([], fingerprint([]), None, None)
@@ -109,7 +149,16 @@ class LexicalIndex:
             if ids:
                 bm25 = _bm25s().BM25.load(str(folder / "bm25"), show_progress=False)
             facets = Facets.load(folder, ids) if ids else None
-            return _Loaded(ids, str(info["fingerprint"]), bm25, stamp, facets)
+            scoped: dict[frozenset[str], _Part] = {}
+            for name in info.get("scopes", []):
+                levels = frozenset(name.split("+"))
+                positions = np.load(folder / f"scope-{name}.npy")
+                part_bm25 = None
+                if len(positions):
+                    part_bm25 = _bm25s().BM25.load(str(folder / f"bm25-{name}"), show_progress=False)
+                scoped[levels] = _Part(part_bm25, positions)
+            fmt = int(info.get("format", 1))
+            return _Loaded(ids, str(info["fingerprint"]), bm25, stamp, facets, scoped, fmt)
         except (OSError, ValueError, KeyError) as exc:
             log.warning("BM25 index in %s is unreadable (%s); it will be rebuilt", self.directory, exc)
             return _Loaded([], "", None, stamp)
@@ -120,9 +169,12 @@ class LexicalIndex:
 
     @property
     def has_facets(self) -> bool:
-        """Whether this version holds the chunks' filterable fields (versions built before them do not)."""
+        """Whether this version is current: it holds the filterable fields and the per-scope indexes.
+
+        Versions built before them do not; ingest then rebuilds the index once.
+        """
         state = self._current()
-        return state.facets is not None or not state.ids
+        return not state.ids or (state.facets is not None and state.format >= FORMAT)
 
     @property
     def current_fingerprint(self) -> str:
@@ -140,23 +192,33 @@ class LexicalIndex:
         """
         bm25 = None
         facets = None
+        scoped: dict[frozenset[str], _Part] = {}
         fp = fingerprint(ids)
         version = f"v-{fp[:16]}-{os.getpid()}-{threading.get_ident()}"
         folder = self.directory / version
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
         if ids:
+            tokens = [tokenize(t) or ["∅"] for t in texts]
             bm25 = _bm25s().BM25()
-            bm25.index([tokenize(t) or ["∅"] for t in texts], show_progress=False)
+            bm25.index(tokens, show_progress=False)
             bm25.save(str(folder / "bm25"), show_progress=False)
             if metadatas is not None:
                 facets = Facets.build(ids, metadatas)
                 facets.save(folder)
+                levels = [m.get("access") for m in metadatas]
+                for scope in SCOPES:
+                    scoped[scope] = _build_part(folder, scope, tokens, levels)
         tmp = self.directory / f".current-{version}.json"
-        tmp.write_text(json.dumps({"fingerprint": fp, "version": version, "ids": list(ids)}))
+        pointer = {
+            "fingerprint": fp, "version": version, "ids": list(ids), "format": FORMAT,
+            "scopes": [_scope_name(s) for s in scoped],
+        }  # fmt: skip
+        tmp.write_text(json.dumps(pointer))
         with self._lock:
             tmp.replace(self._pointer)
-            self._state = _Loaded(list(ids), fp, bm25, self._stamp(), facets)
+            fmt = FORMAT if metadatas is not None or not ids else 1
+            self._state = _Loaded(list(ids), fp, bm25, self._stamp(), facets, scoped, fmt)
         self._remove_old_versions(keep=version)
 
     def _remove_old_versions(self, *, keep: str) -> None:
@@ -165,18 +227,22 @@ class LexicalIndex:
             if folder.name != keep:
                 shutil.rmtree(folder, ignore_errors=True)
 
-    def idf(self, token: str) -> float:
+    def idf(self, token: str, scope: Scope | None = None) -> float:
         """BM25 inverse document frequency of a (tokenized) term; highest for terms the archive lacks.
 
         The evidence gate weighs question words by it: a question whose rare words ("Voorjaarsnota",
-        "Gelderland") occur nowhere in the retrieved text is probably not answered by the archive.
+        "Gelderland") occur nowhere in the retrieved text is probably not answered by the archive. It is
+        counted over the chunks ``scope`` may see (all without one): over the whole archive, a word
+        found only in confidential documents would make a public reader's gate answer differently.
         """
         state = self._current()
-        n = len(state.ids)
+        part = state.part(scope)
+        # A scope without its own index counts as an empty archive: no statistics leak from other levels.
+        n = 0 if part is None else len(state.ids) if part.size is None else part.size
         df = 0
-        if state.bm25 is not None:
-            vocab: dict[str, int] = state.bm25.vocab_dict
-            indptr = state.bm25.scores["indptr"]
+        if part is not None and part.bm25 is not None:
+            vocab: dict[str, int] = part.bm25.vocab_dict
+            indptr = part.bm25.scores["indptr"]
             column = vocab.get(token)
             df = int(indptr[column + 1] - indptr[column]) if column is not None else 0
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
@@ -193,14 +259,22 @@ class LexicalIndex:
         mask = state.facets.select(where)
         return None if mask is None else Selection(state.facets, mask)
 
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        """Top ``k`` chunk ids with BM25 scores (> 0 only), best first."""
+    def search(self, query: str, k: int, scope: Scope | None = None) -> list[tuple[str, float]]:
+        """Top ``k`` chunk ids with BM25 scores (> 0 only), best first, among the chunks ``scope`` sees.
+
+        Scored by the scope's own index, so chunks above the scope neither take candidate places nor
+        shift scores. A scope without its own index (see :meth:`_Loaded.part`) gets no lexical hits.
+        """
         state = self._current()
+        part = state.part(scope)
         tokens = tokenize(query)
-        if state.bm25 is None or not tokens:
+        if part is None or part.bm25 is None or not tokens:
             return []
-        scores = state.bm25.get_scores(tokens)
-        return [(state.ids[i], float(scores[i])) for i in top_positive(scores, k)]
+        scores = part.bm25.get_scores(tokens)
+        rows = top_positive(scores, k)
+        if part.positions is not None:
+            return [(state.ids[int(part.positions[i])], float(scores[i])) for i in rows]
+        return [(state.ids[i], float(scores[i])) for i in rows]
 
 
 def top_positive(scores: Any, k: int) -> list[int]:
@@ -221,3 +295,21 @@ def top_positive(scores: Any, k: int) -> list[int]:
         positive, values = positive[keep], values[keep]
     order = positive[np.lexsort((positive, -values))][:k]  # by score descending, then by position
     return [int(i) for i in order]
+
+
+def _scope_name(levels: frozenset[str]) -> str:
+    """A scope's name on disk: its levels in order, joined by ``+`` (``openbaar+intern``)."""
+    return "+".join(level for level in ACCESS_LEVELS if level in levels)
+
+
+def _build_part(folder: Path, levels: frozenset[str], tokens: list[list[str]], access: list[Any]) -> _Part:
+    """BM25 over the chunks whose level ``levels`` holds (a chunk without a level is in no narrower scope)."""
+    positions = np.array([i for i, level in enumerate(access) if level in levels], dtype=np.int64)
+    name = _scope_name(levels)
+    np.save(folder / f"scope-{name}.npy", positions)
+    bm25 = None
+    if len(positions):
+        bm25 = _bm25s().BM25()
+        bm25.index([tokens[i] for i in positions], show_progress=False)
+        bm25.save(str(folder / f"bm25-{name}"), show_progress=False)
+    return _Part(bm25, positions)

@@ -144,7 +144,7 @@ class Answerer:
         hits = found.top
         timings["retrieve"] = time.perf_counter() - t0
 
-        evidence, answerable = self.decide(standalone, hits, wider=found.hits)
+        evidence, answerable = self.decide(standalone, hits, scope=scope, wider=found.hits)
         if not answerable:
             text = refusal_text(standalone, evidence, hits, self.prompts)
             timings["total"] = time.perf_counter() - started
@@ -203,10 +203,12 @@ class Answerer:
         )  # fmt: skip
 
     def decide(
-        self, question: str, hits: Sequence[Hit], *, wider: Sequence[Hit] | None = None
+        self, question: str, hits: Sequence[Hit], *, scope: Scope, wider: Sequence[Hit] | None = None
     ) -> tuple[Evidence, bool]:
         """The evidence gate, then (where configured) the model's reading check of the asked fact."""
-        evidence, answerable = gate(question, hits, self.retriever, self.options.thresholds, wider=wider)
+        evidence, answerable = gate(
+            question, hits, self.retriever, self.options.thresholds, scope=scope, wider=wider
+        )
         if not answerable or self.fact_check is None:
             return evidence, answerable
         sentences = self.fact_check.evidence(question, hits, evidence.quote)

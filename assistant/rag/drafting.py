@@ -243,7 +243,7 @@ class Drafter:
     def backend(self) -> str:
         return "extractive" if self.generator is None else "model"
 
-    def supported(self, query: str, hits: Sequence[Hit], *, point: str | None = None) -> bool:
+    def supported(self, query: str, hits: Sequence[Hit], *, scope: Scope, point: str | None = None) -> bool:
         """Whether the archive covers the ask: close enough, and its words together in one passage.
 
         A template's ask ("het verzoek aan de Kamer") is measured with the subject's words; an advisor's
@@ -252,7 +252,7 @@ class Drafter:
         """
         if not hits:
             return False
-        idf = self.retriever.lexical.idf
+        idf = self.retriever.idf(scope)
         evidence = measure(query, hits, self.retriever.glossary, idf)
         if evidence.dense < self.options.min_dense or evidence.missing:
             return False
@@ -348,7 +348,7 @@ class Drafter:
                 )
             hits = _merge(pinned_hits, found)
             point = ask if spec.title == POINTS_TITLE else None
-            if not pinned_hits and not self.supported(query, found, point=point):
+            if not pinned_hits and not self.supported(query, found, scope=scope, point=point):
                 gaps.append(Gap(spec.title, ask))
                 continue
             picked = pick_sentences(

@@ -10,8 +10,9 @@ their raw dense and BM25 scores, which the evidence gate reads.
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Any, Protocol
@@ -245,6 +246,10 @@ class Retriever:
         self.reranker = reranker or IdentityReranker()
         self.options = options or RetrievalOptions()
 
+    def idf(self, scope: Scope) -> Callable[[str], float]:
+        """The IDF the evidence gate weighs question words by, counted over what ``scope`` may see."""
+        return functools.partial(self.lexical.idf, scope=scope)
+
     def expand(self, query: str) -> str:
         """The query as searched: with glossary expansions where enabled."""
         return self.glossary.expand(query) if self.glossary and self.options.expand else query
@@ -274,8 +279,9 @@ class Retriever:
     def search(self, query: str, *, scope: Scope, k: int = 5, filters: Filters | None = None) -> list[Hit]:
         """The ``k`` best chunks for ``query`` that ``scope`` may see and that pass ``filters``, best first.
 
-        The scope is applied before ranking (in Chroma's query and to every BM25 candidate), so nothing
-        above the caller's access level takes part in fusion, de-duplication or the gate's statistics.
+        The scope is applied before ranking (in Chroma's query, and BM25 searches the scope's own index),
+        so nothing above the caller's access level takes part in fusion, de-duplication or the gate's
+        statistics (:meth:`idf` is the scope's too).
         """
         filters = filters or Filters()
         searched = self.expand(query)
@@ -293,7 +299,7 @@ class Retriever:
         known = {h.chunk_id: replace(h, dense=h.score) for h in dense}
         lexical_scores: dict[str, float] = {}
         if self.options.lexical:
-            lexical_scores = dict(self.lexical.search(searched, n))
+            lexical_scores = dict(self.lexical.search(searched, n, scope))
             missing = [i for i in lexical_scores if i not in known]
             known.update({h.chunk_id: h for h in self.store.get(missing)})
         lexical_ranking = [i for i in lexical_scores if i in known and allowed(known[i])]

@@ -162,13 +162,15 @@ def gate(
     retriever: Retriever,
     thresholds: Thresholds,
     *,
+    scope: Scope,
     wider: Sequence[Hit] | None = None,
 ) -> tuple[Evidence, bool]:
     """The evidence gate over the hits the answer would use: its signals and whether to answer.
 
     The question's anchors are looked for in ``wider`` (the whole retrieved depth, default ``hits``).
+    Word weights are counted over what ``scope`` may see, like the hits themselves.
     """
-    evidence = measure(question, hits, retriever.glossary, retriever.lexical.idf, wider=wider)
+    evidence = measure(question, hits, retriever.glossary, retriever.idf(scope), wider=wider)
     return evidence, bool(hits) and decide(evidence, thresholds)
 
 
@@ -372,6 +374,7 @@ def cite(checked: Sequence[CheckedSentence], sources: Sequence[Hit]) -> list[Cit
                 quote_start=span[0] if span else None,
                 quote_end=span[1] if span else None,
                 also_in=hit.alternates,
+                ocr=hit.ocr,
             )
         )
     return citations

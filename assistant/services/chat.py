@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from assistant.core.answers import Answer, AnswerEvent, Turn
 from assistant.rag.answering import Answerer
+from assistant.services.audit import NO_AUDIT, AuditLog, audited, audited_stream
 from assistant.services.conversations import (
     ConversationError,
     ConversationStore,
@@ -71,9 +72,12 @@ class ChatService:
     live in memory (the CLI). A request's user sees and continues only their own conversations.
     """
 
-    def __init__(self, answerer: Answerer, store: ConversationStore | None = None) -> None:
+    def __init__(
+        self, answerer: Answerer, store: ConversationStore | None = None, *, audit: AuditLog = NO_AUDIT
+    ) -> None:
         self.answerer = answerer
         self.store = store
+        self.audit = audit
         self._conversations: dict[str, Conversation] = {}
         self._lock = threading.Lock()
 
@@ -117,6 +121,7 @@ class ChatService:
         """
         return self.store.turns(conversation_id, request.user) if self.store is not None else []
 
+    @audited
     def rate(
         self,
         request: Request,
@@ -132,6 +137,7 @@ class ChatService:
         request.audit.detail = f"{turn_id}" if citation_n is None else f"{turn_id} [{citation_n}]"
         return self.store.add_feedback(turn_id, request.user, useful, comment, citation_n)
 
+    @audited_stream
     def stream(self, request: Request, conversation: Conversation, question: str) -> Iterator[AnswerEvent]:
         """Progress, draft text, then the checked :class:`Answer`; the turn is kept once it is complete."""
         if self.store is not None and conversation.user != request.user:

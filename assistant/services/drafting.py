@@ -14,6 +14,7 @@ from assistant.core.drafts import Draft, DraftTemplate
 from assistant.core.tokens import fold_accents
 from assistant.rag.draft_templates import find_template, load_templates
 from assistant.rag.drafting import Drafter, Progress
+from assistant.services.audit import NO_AUDIT, AuditLog, audited
 from assistant.services.library import DocumentInfo
 from assistant.services.requests import Request
 
@@ -61,7 +62,9 @@ class DraftService:
         documents: Callable[[Request], list[DocumentInfo]],
         *,
         template_dirs: Sequence[Path] = (),
+        audit: AuditLog = NO_AUDIT,
     ) -> None:
+        self.audit = audit
         self._make_drafter = make_drafter
         self._drafter: Drafter | None = None
         self.documents = documents  # the library's listing, to resolve source names
@@ -80,6 +83,7 @@ class DraftService:
     def template(self, name: str) -> DraftTemplate:
         return find_template(name, *self.template_dirs)
 
+    @audited
     def draft(
         self,
         request: Request,

@@ -24,6 +24,7 @@ from assistant.core.records import FileFailure, FileResult, Hit, IngestReport, P
 from assistant.core.text import locate
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import VectorStore
+from assistant.services.audit import NO_AUDIT, AuditLog, audited
 from assistant.services.requests import Request
 from assistant.services.uploads import (
     UploadError,
@@ -127,7 +128,9 @@ class LibraryService:
         *,
         archive: Path,
         recycle: Path,
+        audit: AuditLog = NO_AUDIT,
     ) -> None:
+        self.audit = audit
         self.ingestor = ingestor
         self.archive = archive
         self.recycle = recycle
@@ -140,6 +143,7 @@ class LibraryService:
     def lexical(self) -> LexicalIndex:
         return self.ingestor.lexical
 
+    @audited
     def ingest(
         self, request: Request, paths: Sequence[Path], *, progress: Progress | None = None
     ) -> IngestReport:
@@ -153,6 +157,7 @@ class LibraryService:
         request.audit.shown([f.doc_id for f in report.files if f.doc_id])
         return report
 
+    @audited
     def upload(
         self,
         request: Request,
@@ -185,7 +190,7 @@ class LibraryService:
                 renamed[path] = f"opgeslagen als {path.name}: er stond al een ander bestand '{name}'"
             paths.append(path)
         request.audit.action = "upload"
-        report = self.ingestor.run(paths, progress=progress) if paths else IngestReport()
+        report = self.ingestor.run(paths, progress=progress, within=self.archive) if paths else IngestReport()
         report.files = [
             replace(f, reason=f.reason or renamed.get(target / Path(f.source).name, "")) for f in report.files
         ] + refused
@@ -211,8 +216,15 @@ class LibraryService:
         """The largest upload stored: ``LOBBY_MAX_FILE_MB``, the limit the ingest applies to every file."""
         return int(self.ingestor.options.max_file_mb * 1_000_000)
 
+    @audited
     def documents(self, request: Request) -> list[DocumentInfo]:
-        """Every document the request may see, newest first (undated last), with files and status."""
+        """Every document the request may see, newest first (undated last), with files and status.
+
+        The audit line of a listing gives the number of documents listed, not their ids: a listing shows
+        titles and dates; what a user reads of a document (search, answer, open) is logged per document.
+        """
+        if not request.audit.action:
+            request.audit.action = "documents"
         chunks: dict[str, list[dict[str, object]]] = defaultdict(list)
         for _, meta in self.store.metadatas(where=request.scope.where()):
             if request.scope.allows(meta.get("access")):
@@ -244,8 +256,11 @@ class LibraryService:
                     status="volledig" if complete else "onvolledig",
                 )
             )
+        if request.audit.action == "documents":
+            request.audit.detail = f"{len(documents)} documenten"
         return sorted(documents, key=lambda d: (d.date or "0000", d.title), reverse=True)
 
+    @audited
     def remove(self, request: Request, doc_id: str) -> Removal:
         """Take a document out of the archive: chunks deleted, files moved to the recycle folder."""
         found = [d for d in self.documents(request) if d.doc_id == doc_id]
@@ -266,15 +281,19 @@ class LibraryService:
             rows = self.store.all_rows()
             self.lexical.rebuild(*rows)
         request.audit.action = "remove"
+        request.audit.detail = ", ".join(original for original, _ in moved) or doc_id
         request.audit.shown([doc_id])
         return Removal(doc_id, tuple(moved))
 
+    @audited
     def open(self, request: Request, chunk_id: str, quote: str | None = None) -> SourceView:
         """The passage ``chunk_id`` in its file: its page, slide or section text and the quote's span.
 
         Without ``quote`` the whole chunk is the passage. When the file is gone or unreadable, the
         stored chunk text stands in for the page.
         """
+        request.audit.action = request.audit.action or "open"
+        request.audit.detail = chunk_id  # logged also when refused: probing for hidden ids shows up
         hits = self.store.get([chunk_id])
         if not hits or not request.scope.allows(hits[0].metadata.get("access")):
             raise LibraryError(f"fragment '{chunk_id}' bestaat niet (of u mag het niet zien)")
@@ -290,7 +309,6 @@ class LibraryService:
             if unit is not None:
                 text = unit.text
         span = locate(quote, text) if quote else locate(hit.text, text)
-        request.audit.action = request.audit.action or "open"
         request.audit.shown([hit.doc_id])
         return SourceView(hit, path, exists, text, span, hit.anchor)
 

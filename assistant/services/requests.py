@@ -1,8 +1,7 @@
 """The request every service call carries: who asks, what they may see, their filters, the audit record.
 
-Today the CLI and every user run with full access; the access-level work fills in users and scopes and
-writes the audit record out. Services already take a request on every call, so that work changes no
-signature and no edge.
+Edges build one per call (the web app from the signed-in user's role, the command line with full access
+or ``--scope``); services fill its audit record and write it to the audit log (:mod:`.audit`).
 """
 
 from __future__ import annotations
@@ -22,6 +21,9 @@ class AuditRecord:
     action: str = ""
     detail: str = ""
     documents: list[str] = field(default_factory=list)
+    #: How many audited service calls are running for this request: a call made inside another (a draft
+    #: listing the library to resolve a source name) adds to the outer call's line instead of writing one.
+    depth: int = 0
 
     def shown(self, doc_ids: list[str] | tuple[str, ...]) -> None:
         """Record documents as shown (or changed), once each, in order."""

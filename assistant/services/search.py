@@ -5,16 +5,19 @@ from __future__ import annotations
 from assistant.core.records import Hit
 from assistant.rag.glossary import Glossary, Term
 from assistant.rag.retrieval import Retriever
+from assistant.services.audit import NO_AUDIT, AuditLog, audited
 from assistant.services.requests import Request
 
 
 class SearchService:
     """Hybrid search over the archive (what ``lobby search`` and the web app's source picker use)."""
 
-    def __init__(self, retriever: Retriever, glossary: Glossary) -> None:
+    def __init__(self, retriever: Retriever, glossary: Glossary, *, audit: AuditLog = NO_AUDIT) -> None:
         self.retriever = retriever
         self._glossary = glossary
+        self.audit = audit
 
+    @audited
     def search(self, request: Request, query: str, *, k: int = 5) -> list[Hit]:
         """The ``k`` best passages for ``query`` that the request may see, best first."""
         request.audit.action = request.audit.action or "search"

@@ -14,6 +14,7 @@ from functools import cached_property
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
+from assistant.core.records import Scope
 from assistant.core.settings import Settings
 from assistant.index.embeddings import embedding_model_id, make_embeddings
 from assistant.index.lexical import LexicalIndex
@@ -33,11 +34,11 @@ from assistant.rag.retrieval import (
     RetrievalOptions,
     Retriever,
 )
+from assistant.services.audit import AuditLog
 from assistant.services.chat import ChatService
 from assistant.services.conversations import ConversationStore
 from assistant.services.drafting import DraftService
 from assistant.services.library import LibraryService
-from assistant.services.requests import Request
 from assistant.services.search import SearchService
 from ingest.pipeline import IngestOptions, Ingestor
 
@@ -170,6 +171,7 @@ class Services:
         self.backend = llm
         self._index = index
         self._lock = threading.RLock()
+        self.audit = AuditLog(settings.audit_path)
 
     @property
     def index(self) -> Index:
@@ -188,11 +190,12 @@ class Services:
             build_ingestor(self.settings, index=self.index),
             archive=self.settings.archive,
             recycle=self.settings.home / "verwijderd",
+            audit=self.audit,
         )
 
     @cached_property
     def search(self) -> SearchService:
-        return SearchService(self.retriever, self.retriever.glossary or load_glossary())
+        return SearchService(self.retriever, self.retriever.glossary or load_glossary(), audit=self.audit)
 
     @cached_property
     def drafting(self) -> DraftService:
@@ -207,11 +210,14 @@ class Services:
             make_drafter,
             lambda request: self.library.documents(request),
             template_dirs=[DEFAULT_TEMPLATES, *user],
+            audit=self.audit,
         )
 
     @cached_property
     def chat(self) -> ChatService:
-        return ChatService(build_answerer(self.settings, llm=self.backend, retriever=self.retriever))
+        return ChatService(
+            build_answerer(self.settings, llm=self.backend, retriever=self.retriever), audit=self.audit
+        )
 
     def warm_up(self) -> None:
         """Load the index, the embedding model and the chat model, and prime the model's prompt prefix.
@@ -219,7 +225,7 @@ class Services:
         ``lobby serve`` runs this at start, so the first question waits for neither a model load nor the
         reading of the fixed instructions every prompt opens with.
         """
-        self.search.search(Request(), "provincies", k=1)
+        self.retriever.search("provincies", k=1, scope=Scope.full())  # not a user's search: no audit line
         self.chat.answerer.prime()
 
     @cached_property
@@ -230,4 +236,4 @@ class Services:
     @cached_property
     def web_chat(self) -> ChatService:
         """The chat service of the web app: :attr:`chat`'s answerer, conversations kept per user."""
-        return ChatService(self.chat.answerer, store=self.conversations)
+        return ChatService(self.chat.answerer, store=self.conversations, audit=self.audit)
