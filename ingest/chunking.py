@@ -133,6 +133,7 @@ def chunk_document(
             heading=page.heading,
             file_hash=file_hash,
             n_chunks=len(pieces),
+            ocr=page.ocr,
         )
         for ordinal, (page, text) in enumerate(pieces)
     ]

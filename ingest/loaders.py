@@ -4,9 +4,15 @@ Its :func:`load` dispatches on the file's suffix and returns a
 :class:`~assistant.core.records.LoadedDocument` whose pages carry the anchors a citation needs (PDF
 page, slide number, or the section heading a passage sits under). Every problem a user can fix or
 should know about - an unsupported type, an empty, corrupt or encrypted file, a scan without a text
-layer - is raised as :class:`LoadError` with a readable Dutch reason that the ingest report shows next
-to the file name. Non-fatal problems (a text file that is not UTF-8, a
-PDF page that could not be read) become ``LoadedDocument.warnings`` instead, so the file is never dropped.
+layer that cannot be read by OCR, a file that is not what its name says, a zip bomb - is raised as
+:class:`LoadError` with a readable Dutch reason that the ingest report shows next to the file name.
+Non-fatal problems (a text file that is not UTF-8, a PDF page that could not be read) become
+``LoadedDocument.warnings`` instead, so the file is never dropped.
+
+PDF pages without a text layer (scans) are read by text recognition (:mod:`ingest.ocr`) and marked
+``Page.ocr``. Hostile files are bounded before a library opens them: a PDF's page count against
+``LoadOptions.pdf_max_pages``, an Office file's zip members against declared sizes and compression
+ratios (:func:`check_office_zip`).
 
 The loaders only read the file; size limits, hashing and chunking belong to the pipeline.
 """
@@ -17,7 +23,9 @@ import datetime as dt
 import logging
 import re
 import warnings
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -29,10 +37,12 @@ from docx.text.paragraph import Paragraph
 from pptx import Presentation
 from pptx.shapes.group import GroupShape
 from pypdf import PdfReader
-from pypdf.errors import DependencyError, FileNotDecryptedError
+from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
 
 from assistant.core.records import LoadedDocument, Page
 from assistant.core.text import one_line
+from ingest import ocr as ocr_engine
+from ingest.ocr import OcrOptions
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +53,14 @@ class LoadError(Exception):
     The ingest report shows it next to the file name, so it says what is wrong in the user's terms
     ("PDF is versleuteld (wachtwoord vereist)") rather than in the library's.
     """
+
+
+@dataclass(frozen=True, slots=True)
+class LoadOptions:
+    """Limits and OCR choices for loading (from Settings: ``LOBBY_PDF_MAX_PAGES``, ``LOBBY_OCR*``)."""
+
+    pdf_max_pages: int = 5000
+    ocr: OcrOptions = field(default_factory=OcrOptions)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -201,6 +219,26 @@ def _detail(exc: BaseException, limit: int = 160) -> str:
     return one_line(str(exc), limit) or type(exc).__name__
 
 
+def _sniff(head: bytes) -> str | None:
+    """What the first bytes of a file say it is, in words for a reason (``"een PDF"``), or ``None``.
+
+    Used to tell a user that a file is not what its extension says (a PDF saved as ``.docx``), instead
+    of a library's complaint about the format it expected.
+    """
+    start = head.lstrip()[:64].lower()
+    if b"%PDF-" in head[:1024]:
+        return "een PDF"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "een zip-bestand"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "een ouder Office-bestand (.doc/.ppt/.xls) of een met wachtwoord beveiligd Office-bestand"
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        return "een afbeelding"
+    if start.startswith((b"<!doctype html", b"<html")):
+        return "een HTML-pagina"
+    return None
+
+
 def _require_text(pages: tuple[Page, ...], kind: str) -> tuple[Page, ...]:
     """Raise when a format other than PDF yielded no text at all (a PDF has its own message)."""
     if not pages:
@@ -247,31 +285,59 @@ def _pdf_properties(reader: PdfReader) -> dict[str, str]:
     return props
 
 
-def load_pdf(path: Path) -> LoadedDocument:
+def load_pdf(path: Path, options: LoadOptions | None = None) -> LoadedDocument:
     """Load a PDF with pypdf: one :class:`Page` per page that has text, numbered from 1.
 
     Encrypted files are opened with the empty password when that is allowed (owner-password-only PDFs).
-    A page whose text cannot be extracted is skipped with a warning; a PDF in which no page has text is a
-    scan, which is an error because OCR is not built in. pypdf's own Python warnings (odd fonts, broken
-    objects) are logged rather than shown; its log messages already go to the ``pypdf`` logger.
+    A page whose text cannot be extracted is skipped with a warning. Pages without a text layer are read
+    by OCR where it is on and installed (see :func:`_recognise`); a PDF that ends up with no text at all
+    is an error that says why. pypdf's own Python warnings (odd fonts, broken objects) are logged rather
+    than shown; its log messages already go to the ``pypdf`` logger.
     """
+    options = options or LoadOptions()
     with path.open("rb") as fh:
         head = fh.read(1024)
     if b"%PDF-" not in head:
-        raise LoadError("PDF is beschadigd of onleesbaar: geen PDF-bestand (kop %PDF ontbreekt)")
+        actual = _sniff(head)
+        but = f" maar {actual}; verkeerde extensie?" if actual else ""
+        raise LoadError(f"PDF is beschadigd of onleesbaar: geen PDF-bestand (kop %PDF ontbreekt{but})")
     # catch_warnings changes process-wide state; fine for the sequential pipeline, and at worst a
     # concurrent caller would see a pypdf warning printed instead of logged.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            return _read_pdf(path)
+            return _read_pdf(path, options)
         finally:
             for warning in caught:
                 logger.info("%s: pypdf-waarschuwing: %s", path.name, warning.message)
 
 
-def _open_pdf(path: Path) -> PdfReader:
-    """Open and, where the empty password allows it, decrypt a PDF; translate failures to LoadError."""
+def _too_many_pages(count: int, limit: int) -> LoadError:
+    return LoadError(
+        f"PDF heeft {count} pagina's, meer dan de limiet van {limit} (zie LOBBY_PDF_MAX_PAGES); "
+        "niet ingelezen"
+    )
+
+
+def _declared_page_count(reader: PdfReader) -> int | None:
+    """The page count the PDF's page tree root claims (``/Count``), or ``None`` when absent or odd.
+
+    Read before pypdf walks the tree, so a file claiming 200,000 pages is refused at once; a file that
+    lies about it is still bounded by the walk's own limits and the count checked after it.
+    """
+    try:
+        root: Any = reader.trailer["/Root"]
+        return int(root["/Pages"]["/Count"])
+    except Exception:  # a missing or odd /Count: the walk decides
+        return None
+
+
+def _open_pdf(path: Path, max_pages: int) -> PdfReader:
+    """Open and, where the empty password allows it, decrypt a PDF; translate failures to LoadError.
+
+    A PDF with more than ``max_pages`` pages, or a page tree pypdf refuses to walk (too many entries,
+    nested too deep), is refused with a reason: such files are hostile, or at least not worth the cost.
+    """
     try:
         reader = PdfReader(path)
         if reader.is_encrypted:
@@ -283,9 +349,20 @@ def _open_pdf(path: Path) -> PdfReader:
                 ) from exc
             if not decrypted:
                 raise LoadError("PDF is versleuteld (wachtwoord vereist)")
-        len(reader.pages)  # reads the page tree now, so a broken one is reported as damage
+        declared = _declared_page_count(reader)
+        if declared is not None and declared > max_pages:
+            raise _too_many_pages(declared, max_pages)
+        count = len(reader.pages)  # reads the page tree now, so a broken one is reported as damage
+        if count > max_pages:
+            raise _too_many_pages(count, max_pages)
     except LoadError:
         raise
+    except LimitReachedError as exc:
+        raise LoadError(
+            f"PDF heeft een te grote of te diep geneste paginaboom; niet ingelezen ({_detail(exc, 80)})"
+        ) from exc
+    except RecursionError as exc:
+        raise LoadError("PDF heeft een te diep geneste structuur; niet ingelezen") from exc
     except FileNotDecryptedError as exc:
         raise LoadError("PDF is versleuteld (wachtwoord vereist)") from exc
     except Exception as exc:  # pypdf raises many types (PdfReadError, KeyError, ...) on broken files
@@ -293,11 +370,12 @@ def _open_pdf(path: Path) -> PdfReader:
     return reader
 
 
-def _read_pdf(path: Path) -> LoadedDocument:
+def _read_pdf(path: Path, options: LoadOptions) -> LoadedDocument:
     """The body of :func:`load_pdf`: pages with text, per-page problems as warnings."""
-    reader = _open_pdf(path)
+    reader = _open_pdf(path, options.pdf_max_pages)
     problems: list[str] = []
     pages: list[Page] = []
+    without_text: list[int] = []
     page_count = len(reader.pages)
     for number in range(1, page_count + 1):
         try:
@@ -309,14 +387,127 @@ def _read_pdf(path: Path) -> LoadedDocument:
         text = normalise_text(raw, join_hyphens=True)
         if text:
             pages.append(Page(text=text, page=number))
+        else:
+            without_text.append(number)
+    unreadable = len(problems)
+
+    why_no_text = "tekstherkenning (OCR) vond geen tekst"
+    if without_text:
+        recognised, why_no_text = _recognise(path, without_text, options.ocr, problems, partial=bool(pages))
+        pages = sorted([*pages, *recognised], key=lambda p: p.page or 0)
 
     if not pages:
-        if len(problems) == page_count > 0:
+        if unreadable == page_count > 0:
             raise LoadError(f"PDF is beschadigd of onleesbaar: {problems[0]}")
-        raise LoadError(
-            "PDF bevat geen tekstlaag (gescand document?); tekstherkenning (OCR) is niet ingebouwd"
-        )
+        raise LoadError(f"PDF bevat geen tekstlaag (gescand document?); {why_no_text}")
     return LoadedDocument(pages=tuple(pages), properties=_pdf_properties(reader), warnings=tuple(problems))
+
+
+def _recognise(
+    path: Path, numbers: list[int], options: OcrOptions, problems: list[str], *, partial: bool
+) -> tuple[list[Page], str]:
+    """OCR the pages ``numbers`` (those without a text layer): the pages read, and why there is no text.
+
+    Only pages without text are read, so a PDF with a partial text layer keeps its own text elsewhere.
+    At most ``options.max_pages`` pages are read; pages beyond that, pages tesseract fails on, and (in a
+    PDF that has text elsewhere) pages left unread because OCR is off or missing become warnings in
+    ``problems``. The returned reason completes "PDF bevat geen tekstlaag ...;" when nothing was read.
+    """
+    if not options.enabled:
+        return [], "tekstherkenning (OCR) staat uit (LOBBY_OCR=off)"
+    missing = ocr_engine.unavailable_reason(options.language)
+    if missing is not None:
+        if partial:
+            problems.append(
+                f"{len(numbers)} pagina('s) zonder tekstlaag niet gelezen: OCR niet beschikbaar: {missing}"
+            )
+        return [], f"OCR niet beschikbaar: {missing}"
+    todo, skipped = numbers[: options.max_pages], numbers[options.max_pages :]
+    if skipped:
+        problems.append(
+            f"{len(skipped)} pagina('s) zonder tekstlaag niet gelezen (vanaf pagina {skipped[0]}): meer dan "
+            f"{options.max_pages} pagina's OCR per bestand (zie LOBBY_OCR_MAX_PAGES)"
+        )
+    pages: list[Page] = []
+    failures: list[str] = []
+    try:
+        for result in ocr_engine.recognise(path, todo, options):
+            if result.problem is not None:
+                failures.append(f"pagina {result.number}: tekstherkenning mislukt: {result.problem}")
+                continue
+            text = normalise_text(result.text, join_hyphens=True)
+            if any(ch.isalnum() for ch in text):
+                pages.append(Page(text=text, page=result.number, ocr=True))
+    except Exception as exc:  # pdfium could not open what pypdf could: report it, keep the text layer
+        logger.warning("%s: OCR niet mogelijk: %s", path.name, exc)
+        failures.append(f"tekstherkenning mislukt: {_detail(exc, 80)}")
+    problems.extend(failures)
+    if failures and not pages:
+        return [], f"tekstherkenning (OCR) mislukt: {failures[0]}"
+    if not todo:
+        return [], f"geen OCR: meer dan {options.max_pages} pagina's (zie LOBBY_OCR_MAX_PAGES)"
+    return pages, "tekstherkenning (OCR) vond geen tekst"
+
+
+# --------------------------------------------------------------------------------------------------------
+# Office files (DOCX, PPTX) are zip archives: checked before a library opens them
+# --------------------------------------------------------------------------------------------------------
+
+#: Limits on the declared contents of an Office zip. python-docx and python-pptx read every member into
+#: memory, so a member that inflates to gigabytes (a zip bomb) must be refused before they open it.
+#: Python's zipfile never inflates a member beyond its declared size (it stops, and the CRC check fails),
+#: so checking the declared sizes bounds what the libraries can be made to read.
+ZIP_MAX_MEMBERS = 10_000
+ZIP_MAX_TOTAL_BYTES = 200_000_000
+#: Compression ratio above which a member is a bomb rather than text (Apache POI uses the same 100x); only
+#: checked for members over :data:`ZIP_RATIO_FROM_BYTES`, as tiny XML parts compress extremely well.
+ZIP_MAX_RATIO = 100
+ZIP_RATIO_FROM_BYTES = 1_000_000
+#: Top-level folders that name the kind of Office file a zip holds.
+_OFFICE_FOLDERS = {"word": "een Word-document (DOCX)", "ppt": "een PowerPoint-presentatie (PPTX)",
+                   "xl": "een Excel-werkmap (XLSX)"}  # fmt: skip
+_OFFICE_KIND = {"DOCX": "word", "PPTX": "ppt"}
+
+
+def check_office_zip(path: Path, kind: str) -> None:
+    """Refuse an Office file (``kind`` is ``DOCX`` or ``PPTX``) that is no zip, the wrong kind, or a bomb.
+
+    Raises :class:`LoadError` ("DOCX is beschadigd of onleesbaar: ...") naming what the file is instead
+    (a PDF saved as .docx, a presentation renamed to .docx) or which limit a member breaks; nothing is
+    decompressed here, only the zip's directory is read.
+    """
+    prefix = f"{kind} is beschadigd of onleesbaar"
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+    actual = _sniff(head)
+    if actual is not None and actual != "een zip-bestand":
+        raise LoadError(f"{prefix}: geen Office-bestand maar {actual} (verkeerde extensie?)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise LoadError(f"{prefix}: geen geldig zip-archief ({_detail(exc, 80)})") from exc
+    if len(members) > ZIP_MAX_MEMBERS:
+        raise LoadError(f"{prefix}: {len(members)} onderdelen in het zip-archief (limiet {ZIP_MAX_MEMBERS})")
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > ZIP_RATIO_FROM_BYTES and ratio > ZIP_MAX_RATIO:
+            raise LoadError(
+                f"{prefix}: onderdeel {one_line(member.filename, 60)} pakt uit tot "
+                f"{member.file_size / 1e6:,.0f} MB ({ratio:,.0f}x gecomprimeerd; zip-bom?)"
+            )
+    if total > ZIP_MAX_TOTAL_BYTES:
+        raise LoadError(
+            f"{prefix}: pakt uit tot {total / 1e6:,.0f} MB, meer dan de limiet van "
+            f"{ZIP_MAX_TOTAL_BYTES / 1e6:,.0f} MB (zip-bom?)"
+        )
+    folders = {m.filename.split("/", 1)[0] for m in members if "/" in m.filename}
+    if _OFFICE_KIND[kind] not in folders:
+        found = next((name for folder, name in _OFFICE_FOLDERS.items() if folder in folders), None)
+        what = f"het is {found}" if found else f"geen {kind}-inhoud in het zip-archief"
+        raise LoadError(f"{prefix}: {what} (verkeerde extensie?)")
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -419,6 +610,7 @@ def load_docx(path: Path) -> LoadedDocument:
     Headers and footers are skipped (they repeat on every page and would drown the body). Tables become
     one ``cell | cell`` line per row, kept as one paragraph so a row never splits from its table.
     """
+    check_office_zip(path, "DOCX")
     try:
         document = docx.Document(str(path))
         body = document.element.body
@@ -470,6 +662,7 @@ def load_pptx(path: Path) -> LoadedDocument:
     final paragraph starting with ``Notities:``. Slides without any text are skipped; the numbering of the
     others stays that of the deck, so "dia 3" is the third slide the user sees.
     """
+    check_office_zip(path, "PPTX")
     try:
         presentation = Presentation(str(path))
         slides = list(presentation.slides)
@@ -718,6 +911,14 @@ _LOADERS: dict[str, Callable[[Path], LoadedDocument]] = {
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_LOADERS)
 
 
+def _refuse_binary(path: Path, suffix: str) -> None:
+    """Refuse a PDF, Office file or image saved under a text suffix: decoding it would index garbage."""
+    with path.open("rb") as fh:
+        actual = _sniff(fh.read(1024))
+    if actual is not None and actual != "een HTML-pagina":
+        raise LoadError(f"bestand met extensie {suffix} is geen tekst maar {actual} (verkeerde extensie?)")
+
+
 def _is_blank(path: Path) -> bool:
     """True when the file is empty or holds only whitespace, read in blocks so big files cost little."""
     with path.open("rb") as fh:
@@ -727,11 +928,16 @@ def _is_blank(path: Path) -> bool:
     return True
 
 
-def load(path: Path) -> LoadedDocument:
+#: Suffixes read as text (plain, Markdown, HTML): a binary file under such a name is refused.
+_TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
+
+
+def load(path: Path, options: LoadOptions | None = None) -> LoadedDocument:
     """Load one file, choosing the loader by suffix (case-insensitive, so ``.PDF`` works too).
 
     Raises :class:`LoadError` with a Dutch reason for an unsupported suffix, an empty or unreadable file,
-    a corrupt or encrypted file, a PDF without a text layer, or a file with no text at all.
+    a file that is not what its suffix says, a corrupt, encrypted or hostile file, a PDF without a text
+    layer that OCR could not read, or a file with no text at all. ``options`` bound PDF pages and OCR.
     """
     suffix = path.suffix.lower()
     loader = _LOADERS.get(suffix)
@@ -742,7 +948,9 @@ def load(path: Path) -> LoadedDocument:
     try:
         if _is_blank(path):
             raise LoadError("bestand is leeg")
-        document = loader(path)
+        if suffix in _TEXT_SUFFIXES:
+            _refuse_binary(path, suffix)
+        document = load_pdf(path, options) if loader is load_pdf else loader(path)
     except LoadError:
         raise
     except OSError as exc:

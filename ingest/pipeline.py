@@ -11,6 +11,9 @@ Incremental and crash-safe by construction:
 * Files that disappeared from an ingested folder are removed. The BM25 index is rebuilt whenever the
   store changed or its id fingerprint no longer matches the store (e.g. after a crash).
 * A file that cannot be read is reported with its reason and never stops the batch.
+* A file with the same content as one read before it in the run (or a link to one) is reported as its
+  duplicate and not stored; chunks stored for it by an earlier run are removed. Files are read in sorted
+  order, so the same copy is kept on every run and nothing flip-flops between runs.
 
 Embedding is batched across files: small files (a slide deck's slides, short letters) would otherwise
 reach the encoder in tiny batches. Reading and chunking run in a thread beside the encoder
@@ -151,6 +154,9 @@ class Ingestor:
         if item.failure is not None:
             self._fail(item.root, item.source, item.failure, item.state, report)
             return None
+        if item.duplicate_of is not None:
+            self._duplicate(item, item.duplicate_of, report)
+            return None
         if item.chunks is None:  # unchanged: the complete stored version is this one
             stored = sum(item.state.counts.values()) if item.state else 0
             report.unchanged += 1
@@ -168,6 +174,20 @@ class Ingestor:
         report.files.append(FileResult(source, root, "failed", reason=reason))
         if state is not None:
             self.store.delete_file(root, source)
+            self._deleted = True
+
+    def _duplicate(self, item: FileRead, first: str, report: IngestReport) -> None:
+        """Report a copy of ``first`` (not stored); chunks an earlier run stored for it are removed.
+
+        One copy is enough for search, and the store keeps one per content: answers otherwise cite the
+        same passage twice under two names.
+        """
+        reason = f"zelfde inhoud als {first}; niet nogmaals opgenomen"
+        log.info("%s: %s", item.source, reason)
+        report.duplicates.append(FileFailure(item.source, reason))
+        report.files.append(FileResult(item.source, item.root, "duplicate", reason=reason))
+        if item.state is not None:
+            self.store.delete_file(item.root, item.source)
             self._deleted = True
 
     def _flush(self, pending: _Pending, report: IngestReport) -> bool:

@@ -24,8 +24,9 @@ from assistant.core.records import Chunk
 from assistant.index.store import FileState, VectorStore
 from ingest.chunking import chunk_document
 from ingest.identity import document_id
-from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load
+from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, LoadOptions, load
 from ingest.metadata import extract_metadata
+from ingest.ocr import OcrOptions
 
 if TYPE_CHECKING:
     from assistant.core.settings import Settings
@@ -49,6 +50,8 @@ class IngestOptions:
     # length to limit padding; small calls pad more (64 cost ~14 % throughput on data/ against one call
     # for everything). 256 is near the one-call optimum while a killed run loses at most that much work.
     embed_buffer: int = 256
+    #: Page limit and OCR choices the loaders work under (LOBBY_PDF_MAX_PAGES, LOBBY_OCR*).
+    loading: LoadOptions = field(default_factory=LoadOptions)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> IngestOptions:
@@ -58,6 +61,14 @@ class IngestOptions:
             max_file_mb=settings.max_file_mb,
             default_access=settings.default_access,
             embed_buffer=max(256, settings.embedding_batch_size * 16),
+            loading=LoadOptions(
+                pdf_max_pages=settings.pdf_max_pages,
+                ocr=OcrOptions(
+                    enabled=settings.ocr,
+                    max_pages=settings.ocr_max_pages,
+                    page_timeout=settings.ocr_page_timeout,
+                ),
+            ),
         )
 
 
@@ -107,7 +118,7 @@ def read_chunks(
     given, receives the seconds spent in each stage (``read``, ``metadata``, ``chunk``).
     """
     clock = _Clock(timings)
-    document = load(path)
+    document = load(path, options.loading)
     clock.lap("read")
     meta = extract_metadata(document, filename=source)
     clock.lap("metadata")
@@ -148,6 +159,9 @@ class FileRead:
     warnings: tuple[str, ...] = ()
     failure: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    #: Set when the file is not read because another file of this run holds the same content (or it is
+    #: a link to one): the other file, as the report names it.
+    duplicate_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,12 +175,31 @@ class RootDone:
 
 
 def read_file(
-    path: Path, root: str, source: str, state: FileState | None, options: IngestOptions
+    path: Path,
+    root: str,
+    source: str,
+    state: FileState | None,
+    options: IngestOptions,
+    contents: dict[str, tuple[str, str]] | None = None,
 ) -> FileRead:
-    """Check, hash, load and chunk one file; a failure becomes a readable reason, never an exception."""
+    """Check, hash, load and chunk one file; a failure becomes a readable reason, never an exception.
+
+    ``contents`` maps the version key of every file this run read (or found unchanged) so far to its
+    ``(root, source)``; the caller adds each file that did not fail. A file with the same key (the same
+    bytes at the same access level) is not read again but marked :attr:`FileRead.duplicate_of` the
+    first. Files are read in sorted order, so the same file stays the one ingested from run to run. A
+    symbolic link is never followed out of the ingested folder; a link to a file inside it is a
+    duplicate of that file.
+    """
     item = FileRead(root, source, state)
     clock = _Clock(item.timings)
     try:
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(root):
+                raise LoadError("koppeling (symlink) naar een bestand buiten de ingelezen map; overgeslagen")
+            item.duplicate_of = target.relative_to(root).as_posix()
+            return item
         size_mb = path.stat().st_size / 1_000_000
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             raise LoadError(
@@ -180,6 +213,10 @@ def read_file(
             )
         item.file_hash = version_key(file_sha256(path), options)
         clock.lap("hash")
+        first = contents.get(item.file_hash) if contents is not None else None
+        if first is not None:
+            item.duplicate_of = first[1] if first[0] == root else str(Path(*first))
+            return item
         if state is not None and state.complete_hash() == item.file_hash:
             return item
         item.chunks, item.warnings = read_chunks(
@@ -245,6 +282,7 @@ class Reader:
 
     def _work(self) -> None:
         try:
+            contents: dict[str, tuple[str, str]] = {}  # duplicates are found across all roots of a run
             for root, files, is_folder in self.plans:
                 root_key = str(root)
                 existing = self.store.files(root_key)
@@ -252,7 +290,10 @@ class Reader:
                 for path in files:
                     source = path.relative_to(root).as_posix()
                     seen.add(source)
-                    if not self._put(read_file(path, root_key, source, existing.get(source), self.options)):
+                    item = read_file(path, root_key, source, existing.get(source), self.options, contents)
+                    if item.failure is None and item.duplicate_of is None and item.file_hash:
+                        contents.setdefault(item.file_hash, (root_key, source))
+                    if not self._put(item):
                         return
                 if not self._put(RootDone(root_key, is_folder, frozenset(existing), frozenset(seen))):
                     return

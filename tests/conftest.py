@@ -20,7 +20,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 #: The keys every citation of ``lobby ask --json`` carries (the contract other tools rely on).
 CITATION_KEYS = frozenset(
-    {"n", "source", "title", "page", "slide", "date", "quote", "chunk_id", "doc_id", "root", "path"}
+    {"n", "source", "title", "page", "slide", "ocr", "date", "quote", "chunk_id", "doc_id", "root", "path"}
 )
 
 

@@ -16,6 +16,7 @@ from assistant.core.records import LoadedDocument
 from ingest.loaders import (
     SUPPORTED_SUFFIXES,
     LoadError,
+    LoadOptions,
     decode_text,
     load,
     load_docx,
@@ -25,6 +26,7 @@ from ingest.loaders import (
     load_text,
     normalise_text,
 )
+from ingest.ocr import OcrOptions
 
 from .conftest import FIXTURES, SHARED, shared_path
 
@@ -454,9 +456,11 @@ def test_corpus_letter_to_ps_has_its_kenmerk_on_page_one() -> None:
 
 
 @pytest.mark.corpus
-def test_corpus_scan_without_text_layer_is_refused() -> None:
-    with pytest.raises(LoadError, match="geen tekstlaag"):
-        load(shared_path(*WOO, "240620_Verslag_BO_ATT.pdf"))
+def test_corpus_scan_without_text_layer_is_refused_when_ocr_is_off() -> None:
+    # With OCR on (the default) the scan is read: see tests/test_ocr.py.
+    off = LoadOptions(ocr=OcrOptions(enabled=False))
+    with pytest.raises(LoadError, match=r"geen tekstlaag.*OCR\) staat uit"):
+        load(shared_path(*WOO, "240620_Verslag_BO_ATT.pdf"), off)
 
 
 @pytest.mark.corpus

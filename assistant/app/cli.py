@@ -154,10 +154,11 @@ def _request(
 def _summary(report: IngestReport) -> str:
     lines = [
         f"Klaar in {report.seconds:.1f} s: {report.added} nieuw, {report.updated} gewijzigd, "
-        f"{report.unchanged} ongewijzigd, {report.removed} verwijderd, {len(report.failed)} mislukt; "
-        f"{report.chunks} fragmenten geschreven."
+        f"{report.unchanged} ongewijzigd, {report.removed} verwijderd, {len(report.failed)} mislukt, "
+        f"{len(report.duplicates)} dubbel; {report.chunks} fragmenten geschreven."
     ]
     lines += [f"  mislukt: {f.source}: {f.reason}" for f in report.failed]
+    lines += [f"  dubbel: {d.source}: {d.reason}" for d in report.duplicates]
     lines += [f"  waarschuwing: {w.source}: {w.reason}" for w in report.warnings]
     return "\n".join(lines)
 
@@ -298,10 +299,10 @@ def _read_line(prompt: str) -> str:
 # --- answers --------------------------------------------------------------------------------------
 
 
-def _location(n: int, source: str, page: int | None, slide: int | None) -> str:
+def _location(n: int, source: str, page: int | None, slide: int | None, *, ocr: bool = False) -> str:
     from assistant.core.records import anchor_label
 
-    where = anchor_label(page, slide, None)
+    where = anchor_label(page, slide, None, ocr=ocr)
     return f"[{n}] {source}{', ' + where if where else ''}"
 
 
@@ -319,7 +320,8 @@ def _print_answer(answer: Answer, streamed: str) -> None:
         typer.echo("\nBronnen:")
     for c in answer.citations:
         also = f" (ook: {', '.join(c.also_in)})" if c.also_in else ""
-        typer.echo(f"{_location(c.n, c.source, c.page, c.slide)} — {c.title}, {format_date(c.date)}{also}")
+        where = _location(c.n, c.source, c.page, c.slide, ocr=c.ocr)
+        typer.echo(f"{where} — {c.title}, {format_date(c.date)}{also}")
         typer.echo(f"    “{c.quote[:220]}{'…' if len(c.quote) > 220 else ''}”")
 
 

@@ -101,6 +101,7 @@ class Citation:
 
     ``root`` and ``source`` locate the file (``path`` is both joined); ``quote_start``/``quote_end`` are
     the quote's character offsets in the chunk text (``None`` where the quote could not be placed).
+    ``ocr`` says the cited page was read by text recognition from a scan (shown as ``p. 3 (OCR)``).
     """
 
     n: int
@@ -120,6 +121,7 @@ class Citation:
     quote_start: int | None = None
     quote_end: int | None = None
     also_in: tuple[str, ...] = ()
+    ocr: bool = False
 
     def to_json(self) -> dict[str, object]:
         """One citation of the ``lobby ask --json`` contract."""
@@ -130,6 +132,7 @@ class Citation:
             "page": self.page,
             "slide": self.slide,
             "section": self.section,
+            "ocr": self.ocr,
             "date": self.date,
             "doc_type": self.doc_type,
             "kenmerk": self.kenmerk,
@@ -164,6 +167,7 @@ class Citation:
             quote_start=_optional_int(data.get("quote_start")),
             quote_end=_optional_int(data.get("quote_end")),
             also_in=tuple(str(a) for a in data.get("also_in", ())),
+            ocr=bool(data.get("ocr", False)),
         )
 
 

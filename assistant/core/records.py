@@ -76,10 +76,14 @@ class Scope:
         return {"access": {"$in": sorted(self.levels)}}
 
 
-def anchor_label(page: int | None, slide: int | None, section: str | None) -> str:
-    """Where a passage sits, as users read it: ``p. 3``, ``dia 2``, the section name, or empty."""
+def anchor_label(page: int | None, slide: int | None, section: str | None, *, ocr: bool = False) -> str:
+    """Where a passage sits, as users read it: ``p. 3``, ``dia 2``, the section name, or empty.
+
+    A page read by text recognition says so (``p. 3 (OCR)``): its words may be misread, so a reader
+    should check the quote against the page image before relying on a figure or a name.
+    """
     if page is not None:
-        return f"p. {page}"
+        return f"p. {page} (OCR)" if ocr else f"p. {page}"
     if slide is not None:
         return f"dia {slide}"
     return section or ""
@@ -92,7 +96,8 @@ class Page:
     ``text`` holds the unit's text with paragraphs separated by blank lines. Exactly one of
     ``page`` / ``slide`` is set for paginated formats; ``section`` names the heading a DOCX, Markdown
     or HTML passage sits under (``None`` before the first heading). ``heading`` is the unit's own
-    title where the format has one (a slide title, a section heading).
+    title where the format has one (a slide title, a section heading). ``ocr`` marks a PDF page without
+    a text layer whose text was recognised from its image (a scan), so citations can say so.
     """
 
     text: str
@@ -100,11 +105,12 @@ class Page:
     slide: int | None = None
     section: str | None = None
     heading: str | None = None
+    ocr: bool = False
 
     @property
     def anchor(self) -> str:
-        """Human-readable location used in citations: ``p. 3``, ``dia 2`` or the section name."""
-        return anchor_label(self.page, self.slide, self.section)
+        """Human-readable location used in citations: ``p. 3``, ``p. 3 (OCR)``, ``dia 2`` or the section."""
+        return anchor_label(self.page, self.slide, self.section, ocr=self.ocr)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +157,7 @@ class Chunk:
     yields the same ids (idempotent upserts) and a changed passage yields a new id. ``doc_id`` names the
     document the chunk belongs to, derived from its content (see :func:`ingest.identity.document_id`):
     the DOCX and the PDF copy of one letter share it. ``access`` is the document's access level.
+    ``ocr`` says the chunk's page was read by text recognition (see :attr:`Page.ocr`).
     """
 
     chunk_id: str
@@ -167,6 +174,7 @@ class Chunk:
     heading: str | None = None
     file_hash: str = ""
     n_chunks: int = 0
+    ocr: bool = False
 
     def store_metadata(self) -> dict[str, str | int | float | bool]:
         """Flat metadata as vector stores accept it (no ``None`` values: absent keys mean unknown)."""
@@ -181,6 +189,8 @@ class Chunk:
             "slide": self.slide,
             "section": self.section,
             "heading": self.heading,
+            # Only set on recognised pages: an absent key reads as "not OCR" (and older chunks lack it).
+            "ocr": True if self.ocr else None,
             "file_hash": self.file_hash,
             # With n_chunks the store can tell a completely written file from one cut off midway.
             "n_chunks": self.n_chunks,
@@ -225,9 +235,14 @@ class Hit:
 
     @property
     def anchor(self) -> str:
-        """``p. 3``, ``dia 2``, the section name, or empty."""
+        """``p. 3``, ``p. 3 (OCR)``, ``dia 2``, the section name, or empty."""
         section = self.metadata.get("section")
-        return anchor_label(self.page, self.slide, str(section) if section else None)
+        return anchor_label(self.page, self.slide, str(section) if section else None, ocr=self.ocr)
+
+    @property
+    def ocr(self) -> bool:
+        """Whether the chunk's text was recognised from a scanned page (and may hold misread words)."""
+        return bool(self.metadata.get("ocr", False))
 
     @property
     def source(self) -> str:
@@ -278,6 +293,7 @@ class Hit:
             "page": self.page,
             "slide": self.slide,
             "section": meta.get("section"),
+            "ocr": self.ocr,
             "date": meta.get("date"),
             "doc_type": meta.get("doc_type"),
             "kenmerk": meta.get("kenmerk"),
@@ -300,7 +316,8 @@ class FileFailure:
 class FileResult:
     """What one ingest run did with one file.
 
-    ``status`` is ``added``, ``updated``, ``unchanged``, ``removed`` or ``failed`` (with ``reason``).
+    ``status`` is ``added``, ``updated``, ``unchanged``, ``removed``, ``failed`` (with ``reason``) or
+    ``duplicate`` (the same content as another file of the run, named in ``reason``; not stored).
     """
 
     source: str
@@ -326,6 +343,8 @@ class IngestReport:
     chunks: int = 0
     failed: list[FileFailure] = field(default_factory=list)
     warnings: list[FileFailure] = field(default_factory=list)
+    #: Files not stored because another file of the run has the same content (the reason names it).
+    duplicates: list[FileFailure] = field(default_factory=list)
     seconds: float = 0.0
     embed_seconds: float = 0.0
     files: list[FileResult] = field(default_factory=list)
@@ -346,6 +365,7 @@ class IngestReport:
             "chunks": self.chunks,
             "failed": [{"source": f.source, "reason": f.reason} for f in self.failed],
             "warnings": [{"source": w.source, "reason": w.reason} for w in self.warnings],
+            "duplicates": [{"source": d.source, "reason": d.reason} for d in self.duplicates],
             "seconds": round(self.seconds, 3),
             "files": [f.to_json() for f in self.files],
         }

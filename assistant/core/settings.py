@@ -108,6 +108,19 @@ class Settings(BaseSettings):
         default=50, ge=0, description="Tokens repeated between consecutive chunks of one page/section."
     )
     max_file_mb: float = Field(default=50.0, gt=0, description="Files larger than this are refused.")
+    pdf_max_pages: int = Field(
+        default=5000, ge=1, description="PDFs with more pages than this are refused (a hostile page tree)."
+    )
+    ocr: bool = Field(
+        default=True,
+        description="Read PDF pages without a text layer (scans) by text recognition with tesseract: on/off.",
+    )
+    ocr_max_pages: int = Field(
+        default=50, ge=0, description="Pages of one PDF read by OCR at most; further ones only get a warning."
+    )
+    ocr_page_timeout: float = Field(
+        default=120.0, gt=0, description="Seconds tesseract may spend on one page before it is skipped."
+    )
     search_k: int = Field(default=5, ge=1, description="Number of hits a search returns by default.")
     reranker: str = Field(
         default="identity",

@@ -52,7 +52,7 @@ def cite_links(text: str, turn: str) -> str:
 
 def _location(citation: Mapping[str, Any]) -> str:
     if citation.get("page"):
-        return f"p. {citation['page']}"
+        return f"p. {citation['page']}" + (" (OCR)" if citation.get("ocr") else "")
     if citation.get("slide"):
         return f"dia {citation['slide']}"
     return str(citation.get("section") or "")

@@ -1,0 +1,140 @@
+"""Text recognition (OCR) for PDF pages without a text layer: scanned letters and reports.
+
+A page is rendered to a greyscale image with pdfium (:mod:`pypdfium2`) and read by Debian's
+``tesseract`` with its Dutch language data, through :mod:`pytesseract`. Cost is bounded per page: the
+rendered image has at most :data:`MAX_PIXELS` pixels (a hostile page of 200 by 200 inches would
+otherwise need gigabytes), tesseract is killed after ``page_timeout`` seconds, and a page that renders
+to one flat colour (a blank page) is never sent to tesseract at all.
+
+Whether OCR can run at all is asked once per process (:func:`unavailable_reason`): without the
+``tesseract`` program or its ``nld`` data the loader reports the scan with that reason instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import subprocess
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytesseract
+
+log = logging.getLogger(__name__)
+
+#: PDFium is not thread-safe: every PDFium call in the process holds this lock (OCR renders pages in the
+#: ingest reader thread while the web app renders page images on its request threads).
+PDFIUM_LOCK = threading.Lock()
+
+#: Pixels of one rendered page at most: an A4 page at 300 dpi is 8.7 million, so this allows A3 at
+#: 300 dpi and shrinks anything larger (20 million greyscale pixels are 20 MB in memory).
+MAX_PIXELS = 20_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class OcrOptions:
+    """Whether and how far scanned pages are read (from Settings: ``LOBBY_OCR*``)."""
+
+    enabled: bool = True
+    max_pages: int = 50
+    page_timeout: float = 120.0
+    language: str = "nld"
+    #: 300 dpi is what tesseract is tuned for; 200 dpi read the corpus scan slower, not faster.
+    dpi: int = 300
+
+
+@dataclass(frozen=True, slots=True)
+class PageText:
+    """The outcome of reading one page: its text (possibly empty), or why it could not be read."""
+
+    number: int
+    text: str = ""
+    problem: str | None = None
+    seconds: float = 0.0
+
+
+@functools.cache
+def unavailable_reason(language: str = "nld") -> str | None:
+    """Why OCR cannot run here (a Dutch reason), or ``None`` when tesseract and ``language`` are installed.
+
+    Asked once per process and language: the answer only changes when packages are installed, and a
+    tesseract call costs a process start. Tests that simulate an absent tesseract clear the cache.
+    """
+    try:
+        pytesseract.get_tesseract_version()
+        languages = pytesseract.get_languages(config="")
+    except pytesseract.TesseractNotFoundError:
+        return "tesseract ontbreekt (installeer tesseract-ocr en tesseract-ocr-nld, bijv. met make ocr)"
+    except (OSError, subprocess.SubprocessError, pytesseract.TesseractError) as exc:
+        return f"tesseract werkt niet: {' '.join(str(exc).split())[:120]}"
+    if language not in languages:
+        return f"taaldata '{language}' voor tesseract ontbreekt (installeer tesseract-ocr-{language})"
+    return None
+
+
+def _scale(width_pt: float, height_pt: float, dpi: int) -> float:
+    """Render scale for ``dpi``, reduced so the image stays within :data:`MAX_PIXELS`."""
+    scale = dpi / 72
+    area = max(width_pt, 1.0) * max(height_pt, 1.0) * scale * scale
+    if area > MAX_PIXELS:
+        scale *= math.sqrt(MAX_PIXELS / area)
+    return scale
+
+
+def recognise(path: Path, numbers: Sequence[int], options: OcrOptions) -> Iterator[PageText]:
+    """Read the 1-based pages ``numbers`` of the PDF at ``path`` by OCR, one :class:`PageText` each.
+
+    A page that cannot be rendered or that tesseract fails on (or takes longer than ``page_timeout``
+    on) yields a ``problem`` instead of text, so one bad page never costs the others. Call
+    :func:`unavailable_reason` first: this function assumes tesseract is there.
+    """
+    with PDFIUM_LOCK:
+        document = pdfium.PdfDocument(str(path))
+    try:
+        for number in numbers:
+            started = time.perf_counter()
+            try:
+                text = _read_page(document, number, options)
+            except RuntimeError as exc:  # pytesseract's timeout, and pdfium's render errors
+                reason = "tekstherkenning duurde te lang" if "timeout" in str(exc).lower() else str(exc)
+                yield PageText(number, problem=reason, seconds=time.perf_counter() - started)
+            except (pytesseract.TesseractError, pdfium.PdfiumError, OSError, ValueError) as exc:
+                detail = " ".join(str(exc).split())[:100] or type(exc).__name__
+                yield PageText(number, problem=detail, seconds=time.perf_counter() - started)
+            else:
+                seconds = time.perf_counter() - started
+                log.info(
+                    "%s: pagina %d met OCR gelezen in %.1f s (%d tekens)",
+                    path.name,
+                    number,
+                    seconds,
+                    len(text),
+                )
+                yield PageText(number, text=text, seconds=seconds)
+    finally:
+        with PDFIUM_LOCK:
+            document.close()
+
+
+def _read_page(document: pdfium.PdfDocument, number: int, options: OcrOptions) -> str:
+    """Render one page and run tesseract on it; empty for a page of one flat colour."""
+    with PDFIUM_LOCK:
+        page = document[number - 1]
+        try:
+            width, height = page.get_size()
+            bitmap = page.render(scale=_scale(width, height, options.dpi), grayscale=True)
+            image = bitmap.to_pil().convert("L")
+            bitmap.close()
+        finally:
+            page.close()
+    low, high = image.getextrema()
+    # A blank (or uniformly grey) page has nothing to read: skip the tesseract start.
+    if isinstance(low, int) and isinstance(high, int) and high - low < 16:
+        return ""
+    text = pytesseract.image_to_string(image, lang=options.language, timeout=options.page_timeout)
+    return str(text)
