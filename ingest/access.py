@@ -28,11 +28,7 @@ class AccessError(ValueError):
 
 def parse_level(text: str, *, where: str) -> str:
     """The level a ``.toegang`` file names: its one word, ignoring case, blank lines and ``#`` comments."""
-    words = [
-        word
-        for line in text.splitlines()
-        for word in line.split("#", 1)[0].split()
-    ]
+    words = [word for line in text.splitlines() for word in line.split("#", 1)[0].split()]
     if len(words) != 1 or words[0].lower() not in ACCESS_LEVELS:
         found = " ".join(words) or "(leeg)"
         expected = ", ".join(ACCESS_LEVELS)

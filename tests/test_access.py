@@ -30,9 +30,18 @@ from assistant.services.wiring import Services
 from ingest.access import AccessError, level_of, parse_level
 
 TOPICS = [
-    ("windenergie op land", "De provincies vragen het Rijk om ruimte voor windenergie op land en netcapaciteit."),
-    ("stikstof", "Voor de stikstofaanpak vragen de provincies meerjarige middelen en een heldere rolverdeling."),
-    ("Studenten Reis Product", "Door de herijking van het Studenten Reis Product dreigt een tekort in het OV."),
+    (
+        "windenergie op land",
+        "De provincies vragen het Rijk om ruimte voor windenergie op land en netcapaciteit.",
+    ),
+    (
+        "stikstof",
+        "Voor de stikstofaanpak vragen de provincies meerjarige middelen en een heldere rolverdeling.",
+    ),
+    (
+        "Studenten Reis Product",
+        "Door de herijking van het Studenten Reis Product dreigt een tekort in het OV.",
+    ),
     ("woningbouw", "De provincies willen snelheid in de woningbouw en afspraken over de bouwlocaties."),
 ]
 
@@ -182,7 +191,9 @@ def _operations(services: Services, echo: Services, seed: int) -> Iterator[tuple
         user = rng.choice(users)
         request = request_for(user)
         query = " ".join(rng.sample(words, rng.randint(1, 3)))
-        operation = rng.choices(["search", "ask", "echo", "documents", "open", "draft"], [40, 20, 15, 10, 10, 5])[0]
+        operation = rng.choices(
+            ["search", "ask", "echo", "documents", "open", "draft"], [40, 20, 15, 10, 10, 5]
+        )[0]
         if operation == "search":
             shown = [h.to_json() for h in services.search.search(request, query, k=rng.randint(1, 12))]
         elif operation == "ask":
@@ -254,7 +265,9 @@ def test_what_a_user_sees_equals_an_archive_of_only_their_levels(level: str, lay
 # --- the command line's --scope, and the audit log ------------------------------------------------------
 
 
-def test_cli_scope_is_exactly_a_signed_in_users_scope(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_scope_is_exactly_a_signed_in_users_scope(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = write_archive(tmp_path / "archief")
     monkeypatch.setenv("LOBBY_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("LOBBY_EMBEDDING_MODEL", "fake")
@@ -275,7 +288,9 @@ def test_audit_log_records_who_asked_what_which_documents_were_shown_and_changes
     anna = request_for(User("anna", "medewerker", ""))
     hits = services.search.search(anna, "windenergie op land", k=3)
     answer = services.chat.ask(request_for(User("anna", "medewerker", "")), "Wat zei het IPO over stikstof?")
-    services.library.upload(request_for(User("beheer", "beheerder", "")), [Upload("nieuw.md", b"# Nieuw\n\nTekst.")])
+    services.library.upload(
+        request_for(User("beheer", "beheerder", "")), [Upload("nieuw.md", b"# Nieuw\n\nTekst.")]
+    )
     doc_id = next(d.doc_id for d in services.library.documents(Request()) if d.files[0].endswith("nieuw.md"))
     services.library.remove(request_for(User("beheer", "beheerder", "")), doc_id)
     with pytest.raises(LibraryError):
@@ -290,7 +305,9 @@ def test_audit_log_records_who_asked_what_which_documents_were_shown_and_changes
     search, ask, upload, _, remove, failed = lines[1:]
     assert search["detail"] == "windenergie op land" and search["scope"] == ["openbaar", "intern"]
     assert search["documents"] == list(dict.fromkeys(h.doc_id for h in hits))
-    assert ask["documents"] == list(dict.fromkeys(c.doc_id for c in answer.citations)) and ask["outcome"] == "ok"
+    assert (
+        ask["documents"] == list(dict.fromkeys(c.doc_id for c in answer.citations)) and ask["outcome"] == "ok"
+    )
     assert upload["detail"] == "nieuw.md" and upload["documents"] == [doc_id]
     assert remove["documents"] == [doc_id] and remove["detail"].endswith("nieuw.md")
     assert failed["outcome"] == "fout: LibraryError"
@@ -304,3 +321,33 @@ def test_a_draft_is_one_audit_line_even_when_it_lists_the_library(tmp_path: Path
     lines = [line for line in read_audit(tmp_path / "home" / "audit.jsonl") if line["user"] == "piet"]
     assert [line["action"] for line in lines] == ["draft"]
     assert lines[0]["detail"] == "kernboodschappen: windenergie" and lines[0]["documents"]
+
+
+def test_over_http_each_signed_in_role_gets_only_its_levels(tmp_path: Path) -> None:
+    """The same rule through the served app: sign-in, role, scope, the ``/ask`` API."""
+    from gradio_client import Client
+
+    from assistant.services.users import user_store
+
+    from .web_helpers import running
+
+    services = services_over(tmp_path, write_archive(tmp_path / "archief"), require_login=True)
+    users = user_store(services.settings)
+    for role in ROLES:
+        users.add(f"{role}1", f"wachtwoord-van-{role}", role)
+    doc_ids = {str(m["source"]): str(m["doc_id"]) for _, m in services.index.store.metadatas()}
+    question = f"Wat zei het IPO over {canary('vertrouwelijk/onderhandeling-1.md')} en windenergie op land?"
+    with running(services) as url:
+        for role, info in ROLES.items():
+            client = Client(
+                url, auth=(f"{role}1", f"wachtwoord-van-{role}"), verbose=False, download_files=False
+            )
+            shown = json.dumps(client.predict(question, api_name="/ask"), ensure_ascii=False)
+            leaked = [n for n in _forbidden(Scope.upto(info.access), doc_ids) if n.lower() in shown.lower()]
+            assert not leaked, (role, leaked)
+            if role == "beheerder":
+                assert secret("vertrouwelijk/onderhandeling-1.md") in shown
+    users_seen = {
+        line["user"] for line in read_audit(services.settings.audit_path) if line["action"] == "ask"
+    }
+    assert users_seen == {f"{role}1" for role in ROLES}
