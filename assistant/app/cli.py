@@ -732,6 +732,23 @@ def bench_serve(
     _print_bench(run(_settings(), llm or ["extractive", "llamacpp"], runs=runs), as_json)
 
 
+@bench_app.command("load")
+def bench_load(
+    llm: BenchBackendsOpt = None,
+    sessions: Annotated[int, typer.Option(min=1, help="Aantal gelijktijdige chatsessies.")] = 20,
+    seconds: Annotated[float, typer.Option(min=1, help="Hoe lang de sessies vragen stellen.")] = 120.0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Meet de webapp onder last: N sessies tegelijk; per antwoordwijze fouten, p50/p95 en de wachtrij."""
+    from eval.bench_load import bench_load as run
+
+    result = run(
+        llm or ["extractive", "llamacpp"], sessions=sessions, seconds=seconds,
+        progress=lambda message: _err(f"[load] {message}"),
+    )  # fmt: skip
+    _print_bench(result, as_json)
+
+
 @bench_app.command("langchain")
 def bench_langchain(
     paths: Annotated[

@@ -209,6 +209,13 @@ class Settings(BaseSettings):
             "address sign-in is always required."
         ),
     )
+    conversations_file: Path | None = Field(
+        default=None,
+        description=(
+            "The web app's conversations, turns and ratings (SQLite); unset = gesprekken.sqlite in "
+            "LOBBY_HOME."
+        ),
+    )
     session_hours: float = Field(
         default=12.0,
         gt=0,

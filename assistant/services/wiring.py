@@ -231,7 +231,8 @@ class Services:
     @cached_property
     def conversations(self) -> ConversationStore:
         """The stored conversations, turns and feedback (the file is created on first use)."""
-        return ConversationStore(self.settings.home / "gesprekken.sqlite")
+        path = self.settings.conversations_file
+        return ConversationStore(path if path is not None else self.settings.home / "gesprekken.sqlite")
 
     @cached_property
     def web_chat(self) -> ChatService:
