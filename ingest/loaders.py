@@ -433,7 +433,7 @@ def _recognise(
     try:
         for result in ocr_engine.recognise(path, todo, options):
             if result.problem is not None:
-                failures.append(f"pagina {result.number}: tekstherkenning mislukt: {result.problem}")
+                failures.append(f"pagina {result.number}: {result.problem}")
                 continue
             text = normalise_text(result.text, join_hyphens=True)
             if any(ch.isalnum() for ch in text):
@@ -443,7 +443,7 @@ def _recognise(
         failures.append(f"tekstherkenning mislukt: {_detail(exc, 80)}")
     problems.extend(failures)
     if failures and not pages:
-        return [], f"tekstherkenning (OCR) mislukt: {failures[0]}"
+        return [], f"OCR mislukt op {failures[0]}"
     if not todo:
         return [], f"geen OCR: meer dan {options.max_pages} pagina's (zie LOBBY_OCR_MAX_PAGES)"
     return pages, "tekstherkenning (OCR) vond geen tekst"

@@ -101,11 +101,17 @@ def recognise(path: Path, numbers: Sequence[int], options: OcrOptions) -> Iterat
             try:
                 text = _read_page(document, number, options)
             except RuntimeError as exc:  # pytesseract's timeout, and pdfium's render errors
-                reason = "tekstherkenning duurde te lang" if "timeout" in str(exc).lower() else str(exc)
+                if "timeout" in str(exc).lower():
+                    reason = (
+                        f"tekstherkenning duurde te lang (meer dan {options.page_timeout:g} s; "
+                        "zie LOBBY_OCR_PAGE_TIMEOUT)"
+                    )
+                else:
+                    reason = f"tekstherkenning mislukt: {_detail(exc)}"
                 yield PageText(number, problem=reason, seconds=time.perf_counter() - started)
             except (pytesseract.TesseractError, pdfium.PdfiumError, OSError, ValueError) as exc:
-                detail = " ".join(str(exc).split())[:100] or type(exc).__name__
-                yield PageText(number, problem=detail, seconds=time.perf_counter() - started)
+                problem = f"tekstherkenning mislukt: {_detail(exc)}"
+                yield PageText(number, problem=problem, seconds=time.perf_counter() - started)
             else:
                 seconds = time.perf_counter() - started
                 log.info(
@@ -119,6 +125,10 @@ def recognise(path: Path, numbers: Sequence[int], options: OcrOptions) -> Iterat
     finally:
         with PDFIUM_LOCK:
             document.close()
+
+
+def _detail(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:100] or type(exc).__name__
 
 
 def _read_page(document: pdfium.PdfDocument, number: int, options: OcrOptions) -> str:
