@@ -80,6 +80,16 @@ def write_lock(store_name: str) -> threading.Lock:
         return _WRITE_LOCKS.setdefault(store_name, threading.Lock())
 
 
+def _plan(path: Path, within: Path | None) -> tuple[Path, list[Path], bool]:
+    """What :func:`discover` plans for ``path``, with a file inside ``within`` planned under that root."""
+    root, files, is_folder = discover(path)
+    if within is not None and not is_folder:
+        folder = within.resolve()
+        if files[0].is_relative_to(folder):
+            return folder, files, False  # one file of the folder: nothing else of it counts as removed
+    return root, files, is_folder
+
+
 class Ingestor:
     """Runs ingest over folders and files into one store and its lexical index."""
 
@@ -96,19 +106,28 @@ class Ingestor:
         self.options = options or IngestOptions()
         self._deleted = False  # set when a failed file's old chunks were removed during a run
 
-    def run(self, paths: Iterable[Path], *, progress: Progress | None = None) -> IngestReport:
+    def run(
+        self, paths: Iterable[Path], *, progress: Progress | None = None, within: Path | None = None
+    ) -> IngestReport:
         """Ingest every path (folder or file) and return what happened.
+
+        A file is stored under its own folder as root, unless it lies in ``within``: then it is stored
+        as part of that folder (root ``within``, source relative to it), exactly as an ingest of the
+        folder stores it. Uploads into the archive pass the archive: stored under their own folder, the
+        next ingest of the archive would store them a second time under the archive's root.
 
         Runs on one store are serialised within the process (see :func:`write_lock`); searches go on
         meanwhile and see each file either before or after its update.
         """
         with write_lock(self.store.name):
-            return self._run(paths, progress)
+            return self._run(paths, progress, within)
 
-    def _run(self, paths: Iterable[Path], progress: Progress | None) -> IngestReport:
+    def _run(
+        self, paths: Iterable[Path], progress: Progress | None, within: Path | None = None
+    ) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
-        plans = [discover(Path(p)) for p in paths]
+        plans = [_plan(Path(p), within) for p in paths]
         total = sum(len(files) for _, files, _ in plans)
         done = 0
         self._deleted = False
