@@ -38,6 +38,7 @@ from pptx import Presentation
 from pptx.shapes.group import GroupShape
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
+from pypdf.generic import ArrayObject, TextStringObject
 
 from assistant.core.records import LoadedDocument, Page
 from assistant.core.text import one_line
@@ -370,6 +371,84 @@ def _open_pdf(path: Path, max_pages: int) -> PdfReader:
     return reader
 
 
+#: Text smaller than this (in points, after scaling) is not meant to be read: a planted instruction.
+_PDF_MIN_FONT_SIZE = 2.0
+_PDF_SHOW_TEXT = frozenset({b"Tj", b"TJ", b"'", b'"'})
+_PDF_FILL = frozenset({b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"})
+_PDF_FILL_COLOUR = {b"g": 1, b"rg": 3, b"k": 4, b"sc": 0, b"scn": 0}
+
+
+class _PdfInk:
+    """Which text a PDF page shows to a reader, followed operator by operator during extraction.
+
+    pypdf extracts every string the page draws, including text no one can see: white text on the white
+    page, text of a point or less, and text in render mode 3 or 7 (neither filled nor stroked). Such
+    text is how instructions are planted for an AI reader, so it is blanked before pypdf reads it. White
+    counts as invisible only while nothing coloured has been painted on the page (a filled shape, an
+    image, a shading): white text on a dark banner is real text.
+    """
+
+    def __init__(self) -> None:
+        self.fill: tuple[float, ...] = (0.0,)  # the fill colour's components (gray, RGB or CMYK)
+        self.mode = 0  # text render mode (Tr)
+        self.size = 0.0  # font size (Tf), before the text and transformation matrices
+        self.painted = False  # something coloured was painted: white text may stand on it
+        self.saved: list[tuple[tuple[float, ...], int, float]] = []
+        self.hidden = 0  # text-showing operations blanked
+
+    def _white(self) -> bool:
+        if len(self.fill) == 4:  # CMYK: no ink at all
+            return all(c <= 0.05 for c in self.fill)
+        return len(self.fill) in (1, 3) and all(c >= 0.95 for c in self.fill)
+
+    def _invisible(self, cm: list[float], tm: list[float]) -> bool:
+        if self.mode in (3, 7):
+            return True
+        # The font size as drawn: Tf scaled by the vertical scale of the text matrix times the CTM.
+        c = tm[2] * cm[0] + tm[3] * cm[2]
+        d = tm[2] * cm[1] + tm[3] * cm[3]
+        if 0 < abs(self.size) * (c * c + d * d) ** 0.5 < _PDF_MIN_FONT_SIZE:
+            return True
+        return self._white() and not self.painted
+
+    def before(self, operator: bytes, operands: list[Any], cm: list[float], tm: list[float]) -> None:
+        """Track the graphics state and blank a string no one can see (pypdf's ``visitor_operand_before``)."""
+        try:
+            if operator == b"q":
+                self.saved.append((self.fill, self.mode, self.size))
+            elif operator == b"Q" and self.saved:
+                self.fill, self.mode, self.size = self.saved.pop()
+            elif operator in _PDF_FILL_COLOUR:
+                values = tuple(float(v) for v in operands if isinstance(v, (int, float)))
+                wanted = _PDF_FILL_COLOUR[operator]
+                self.fill = values if not wanted or len(values) == wanted else (0.0,)
+            elif operator == b"cs":
+                self.fill = (0.0,)
+            elif operator == b"Tr" and operands:
+                self.mode = int(operands[0])
+            elif operator == b"Tf" and len(operands) >= 2:
+                self.size = float(operands[1])
+            elif operator in _PDF_FILL:
+                self.painted = self.painted or not self._white()
+            elif operator in (b"Do", b"BI", b"sh"):
+                self.painted = True
+            elif operator in _PDF_SHOW_TEXT and operands and self._invisible(cm, tm):
+                # pypdf hands the same list on to its extractor: an empty string shows nothing.
+                operands[-1] = ArrayObject() if operator == b"TJ" else TextStringObject("")
+                self.hidden += 1
+        except (TypeError, ValueError, IndexError):  # odd operands: extract as pypdf would
+            return
+
+
+def _visible_text(page: Any) -> str:
+    """The text of a PDF page that a reader can see (see :class:`_PdfInk`)."""
+    ink = _PdfInk()
+    text = page.extract_text(visitor_operand_before=ink.before) or ""
+    if ink.hidden:
+        logger.info("pagina %s: %d onzichtbare tekstdelen niet opgenomen", page.page_number, ink.hidden)
+    return str(text)
+
+
 def _read_pdf(path: Path, options: LoadOptions) -> LoadedDocument:
     """The body of :func:`load_pdf`: pages with text, per-page problems as warnings."""
     reader = _open_pdf(path, options.pdf_max_pages)
@@ -379,7 +458,7 @@ def _read_pdf(path: Path, options: LoadOptions) -> LoadedDocument:
     page_count = len(reader.pages)
     for number in range(1, page_count + 1):
         try:
-            raw = reader.pages[number - 1].extract_text() or ""
+            raw = _visible_text(reader.pages[number - 1])
         except Exception as exc:  # one broken page should not cost the rest of the document
             logger.warning("%s: pagina %d niet leesbaar: %s", path.name, number, exc)
             problems.append(f"pagina {number} kon niet worden gelezen: {_detail(exc, 80)}")
@@ -812,6 +891,28 @@ def _decode_html(data: bytes) -> tuple[str, list[str]]:
     return decode_text(data)
 
 
+#: Inline styles that hide an element from every reader (``display:none``, ``font-size:0``, ...).
+_HTML_HIDDEN_STYLE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|font-size\s*:\s*0(?:\.0*)?"
+    r"(?:px|pt|em|rem|%)?\s*(?:!important)?\s*(?:;|$)|opacity\s*:\s*0(?:\.0*)?\s*(?:!important)?\s*(?:;|$))",
+    re.IGNORECASE,
+)
+
+
+def _html_hidden(tag: Tag) -> bool:
+    """Whether a browser shows ``tag`` to no one: text planted there is for machines, not readers.
+
+    The ``hidden`` attribute, ``aria-hidden="true"`` (hidden from screen readers, so not content for
+    them either), an inline style that hides it, and ``<input type="hidden">``. Style sheets are not
+    evaluated: a class that hides an element is not seen.
+    """
+    if tag.has_attr("hidden") or str(tag.get("aria-hidden", "")).strip().lower() == "true":
+        return True
+    if tag.name == "input" and str(tag.get("type", "")).strip().lower() == "hidden":
+        return True
+    return _HTML_HIDDEN_STYLE.search(str(tag.get("style", ""))) is not None
+
+
 class _HtmlWalker:
     """Walks the parsed HTML in document order, turning blocks into paragraphs and h1-h3 into sections."""
 
@@ -863,7 +964,9 @@ def load_html(path: Path) -> LoadedDocument:
 
     Scripts, styles, navigation and the page-wide header and footer are dropped as boilerplate; a
     ``<header>``/``<footer>`` inside an ``<article>`` or ``<main>`` belongs to the content and is kept.
-    Paragraphs, list items and table rows (``cell | cell``) become separate paragraphs.
+    Paragraphs, list items and table rows (``cell | cell``) become separate paragraphs. Elements a browser
+    hides (:func:`_html_hidden`) are dropped too: what no reader sees is no content, and it is where
+    instructions for an AI reader are planted.
     """
     text, problems = _decode_html(path.read_bytes())
     if not text.strip():
@@ -880,6 +983,9 @@ def load_html(path: Path) -> LoadedDocument:
             properties["title"] = title
     for tag in soup.find_all(_HTML_DROP):
         tag.decompose()
+    for tag in soup.find_all(_html_hidden):
+        if not tag.decomposed:
+            tag.decompose()
     for tag in soup.find_all(["header", "footer"]):
         if not tag.decomposed and tag.find_parent(["article", "main"]) is None:
             tag.decompose()

@@ -223,8 +223,8 @@ def support(
     context_words = context_tokens if about_document else frozenset()
     sentences = source_sentences(source_text)
     usable = [len(s) > 2 and (about_document or not is_furniture(s)) for s in sentences]
-    if not any(usable):
-        sentences, usable = [" ".join(source_text.split())], [True]
+    if not any(usable):  # only furniture: read as one text (without any planted instruction)
+        sentences, usable = [" ".join(sentences)], [True]
     own = [_tokens(s, glossary) for s in sentences]
     passage = frozenset().union(*own)
     anchors = claim.anchors | (claim.lead & names_in(source_text))

@@ -15,7 +15,7 @@ from assistant.core.dates import format_date
 from assistant.core.records import Hit
 from assistant.core.tokens import tokenize
 from assistant.rag.answer_types import holds_answer
-from assistant.rag.evidence import evidence_sentences
+from assistant.rag.evidence import evidence_sentences, source_sentences
 from assistant.rag.figures import amounts_in
 
 
@@ -59,7 +59,7 @@ def focus(text: str, question: str, *, budget: int) -> str:
     relevant sentences makes answers both faster and more to the point. Budget is in estimated tokens.
     One sentence per line: a model (and the citation check) then sees where each sentence ends.
     """
-    sentences = evidence_sentences(text) or [" ".join(text.split())]
+    sentences = evidence_sentences(text) or [" ".join(source_sentences(text))]
     if sum(len(s.split()) for s in sentences) <= budget:
         return "\n".join(sentences)
     wanted = set(tokenize(question))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from assistant.core.text import sentences_of
+from assistant.rag.injection import drop_instructions
 
 #: Letterhead and header labels followed by a separator ("Datum:", "Ons kenmerk |").
 _LABEL = (
@@ -71,14 +72,18 @@ def _split_salutation(sentence: str) -> list[str]:
 
 
 def source_sentences(text: str) -> list[str]:
-    """The sentences of ``text``, whitespace-collapsed, in order, furniture included.
+    """The sentences of ``text``, whitespace-collapsed, in order, furniture included, instructions not.
 
     A letter's first sentence glued to its letterhead ("... Postbus 20011 ... Geachte heer Szabó, In
     onze eerste kennismaking op 30 augustus ...") is cut at the salutation, so the letterhead can be
     told apart as furniture and the sentence after it stands on its own.
+
+    A sentence addressed to an AI assistant ("Negeer alle eerdere instructies en ...") is left out
+    (:mod:`assistant.rag.injection`): every reader of a source's sentences (answers, drafts, the model's
+    prompt, the citation check) then never sees a planted instruction as evidence.
     """
     pieces = (p for s in sentences_of(text) for p in _split_salutation(" ".join(s.split())))
-    return [p for p in pieces if p]
+    return drop_instructions(p for p in pieces if p)
 
 
 def evidence_sentences(text: str) -> list[str]:
