@@ -52,13 +52,14 @@ def test_upload_stores_files_safely_and_the_next_search_sees_them(services: Serv
         request, [Upload("zout.md", data.encode()), Upload("kapot.pdf", b"%PDF-1.4 kapot")]
     )
     statuses = {f.source: f.status for f in report.files}
-    assert statuses == {"zout.md": "added", "kapot.pdf": "failed"}
+    # Stored as the archive's own ingest stores it: under the archive's root, in its uploads folder.
+    assert statuses == {"uploads/zout.md": "added", "uploads/kapot.pdf": "failed"}
     assert (services.settings.archive / "uploads" / "zout.md").read_text() == data
     assert next(f.reason for f in report.files if f.status == "failed")  # a readable reason
     assert request.audit.action == "upload" and request.audit.documents  # the added document
     searching = Request()
     after = services.search.search(searching, "zoutwinning bodemdaling", k=3)
-    assert after and after[0].source == "zout.md" and "zoutwinning" in after[0].text
+    assert after and after[0].source == "uploads/zout.md" and "zoutwinning" in after[0].text
     assert searching.audit.action == "search" and after[0].doc_id in searching.audit.documents
 
 

@@ -144,7 +144,8 @@ def test_too_large_wrong_type_or_fake_content_is_refused_and_not_written(library
     assert "leeg" in reasons["leeg.txt"]
     assert "stuurtekens" in reasons["a.md"]  # shown without the NUL
     assert {f.source for f in report.failed} == set(reasons)
-    assert [f.source for f in report.files if f.status == "added"] == ["goed-bestand.md"]
+    # Stored as the archive's own ingest stores it: under the archive's root, in its uploads folder.
+    assert [f.source for f in report.files if f.status == "added"] == ["uploads/goed-bestand.md"]
     assert set(_files(uploads)) - set(before) == {"goed-bestand.md"}  # only the accepted one was written
 
 
@@ -154,11 +155,11 @@ def test_an_upload_never_replaces_another_file(library_services: Services, tmp_p
     first = library.upload(Request(), [Upload("zelfde.md", MARKDOWN + b"eerste versie\n")])
     assert [f.status for f in first.files] == ["added"]
     second = library.upload(Request(), [Upload("zelfde.md", MARKDOWN + b"tweede versie\n")])
-    assert [(f.source, f.status) for f in second.files] == [("zelfde-2.md", "added")]
+    assert [(f.source, f.status) for f in second.files] == [("uploads/zelfde-2.md", "added")]
     assert "opgeslagen als zelfde-2.md" in second.files[0].reason
     assert (uploads / "zelfde.md").read_bytes().endswith(b"eerste versie\n")
     again = library.upload(Request(), [Upload("zelfde.md", MARKDOWN + b"eerste versie\n")])
-    assert [(f.source, f.status) for f in again.files] == [("zelfde.md", "unchanged")]
+    assert [(f.source, f.status) for f in again.files] == [("uploads/zelfde.md", "unchanged")]
     assert not (uploads / "zelfde-3.md").exists()
     # A link planted under the name is neither followed nor replaced.
     target = tmp_path / "buiten.md"
