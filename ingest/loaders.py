@@ -24,6 +24,7 @@ import logging
 import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -313,24 +314,65 @@ def load_pdf(path: Path, options: LoadOptions | None = None) -> LoadedDocument:
                 logger.info("%s: pypdf-waarschuwing: %s", path.name, warning.message)
 
 
-def _too_many_pages(count: int, limit: int) -> LoadError:
-    return LoadError(
-        f"PDF heeft {count} pagina's, meer dan de limiet van {limit} (zie LOBBY_PDF_MAX_PAGES); "
-        "niet ingelezen"
-    )
+def _too_many_pages(count: int | None, limit: int) -> LoadError:
+    pages = f"{count} pagina's, meer" if count is not None else "meer pagina's"
+    return LoadError(f"PDF heeft {pages} dan de limiet van {limit} (zie LOBBY_PDF_MAX_PAGES); niet ingelezen")
 
 
-def _declared_page_count(reader: PdfReader) -> int | None:
-    """The page count the PDF's page tree root claims (``/Count``), or ``None`` when absent or odd.
+#: Nesting depth of a PDF page tree at most (pypdf's own limit too; real files nest 2-4 deep).
+_PDF_MAX_TREE_DEPTH = 100
 
-    Read before pypdf walks the tree, so a file claiming 200,000 pages is refused at once; a file that
-    lies about it is still bounded by the walk's own limits and the count checked after it.
+
+class _PageTreeTooBigError(Exception):
+    """The page tree loops, nests too deep, or holds too many nodes (raised by :func:`_check_page_tree`)."""
+
+
+def _check_page_tree(reader: PdfReader, limit: int) -> None:
+    """Walk the page tree counting pages, stopping as soon as it holds more than ``limit`` pages.
+
+    pypdf builds a page object for every leaf before it can say how many there are (up to 100,000 of
+    them, ~10 s and ~300 MB for a tree that lies about its size), so the tree is counted first without
+    building anything. The root's ``/Count`` is believed only when it is over the limit: a file claiming
+    200,000 pages is refused without a walk. Raises :class:`LoadError` for too many pages and
+    :class:`_PageTreeTooBigError` for a loop or a tree nested too deep; odd nodes are left for pypdf to judge.
     """
+    root: Any = reader.trailer["/Root"]
+    top = root["/Pages"]
     try:
-        root: Any = reader.trailer["/Root"]
-        return int(root["/Pages"]["/Count"])
+        declared = int(top.get_object()["/Count"])
     except Exception:  # a missing or odd /Count: the walk decides
-        return None
+        declared = 0
+    if declared > limit:
+        raise _too_many_pages(declared, limit)
+    pages = 0
+    seen: set[int] = set()
+    stack: list[tuple[Any, int]] = [(top, 0)]
+    visits = 0
+    while stack:
+        item, depth = stack.pop()
+        visits += 1
+        if visits > 2 * limit + _PDF_MAX_TREE_DEPTH:  # empty /Pages nodes by the million
+            raise _PageTreeTooBigError(f"over {visits} nodes")
+        reference = getattr(item, "idnum", None)
+        node = item.get_object() if hasattr(item, "get_object") else item
+        if not isinstance(node, dict):
+            continue
+        kids: Any = node.get("/Kids")
+        if node.get("/Type") == "/Pages" or (kids is not None and "/Type" not in node):
+            if depth >= _PDF_MAX_TREE_DEPTH:
+                raise _PageTreeTooBigError(f"depth over {_PDF_MAX_TREE_DEPTH}")
+            if reference is not None:
+                if reference in seen:
+                    raise _PageTreeTooBigError(f"loop at object {reference}")
+                seen.add(reference)
+            kids = kids.get_object() if hasattr(kids, "get_object") else kids
+            stack.extend((kid, depth + 1) for kid in kids or ())
+            if len(stack) > limit + _PDF_MAX_TREE_DEPTH:
+                raise _too_many_pages(None, limit)
+        else:
+            pages += 1
+            if pages > limit:
+                raise _too_many_pages(None, limit)
 
 
 def _open_pdf(path: Path, max_pages: int) -> PdfReader:
@@ -350,20 +392,17 @@ def _open_pdf(path: Path, max_pages: int) -> PdfReader:
                 ) from exc
             if not decrypted:
                 raise LoadError("PDF is versleuteld (wachtwoord vereist)")
-        declared = _declared_page_count(reader)
-        if declared is not None and declared > max_pages:
-            raise _too_many_pages(declared, max_pages)
+        _check_page_tree(reader, max_pages)
         count = len(reader.pages)  # reads the page tree now, so a broken one is reported as damage
         if count > max_pages:
             raise _too_many_pages(count, max_pages)
     except LoadError:
         raise
-    except LimitReachedError as exc:
+    except (_PageTreeTooBigError, LimitReachedError, RecursionError) as exc:  # ours, and pypdf's own bounds
+        logger.info("%s: PDF-limiet bereikt: %s", path.name, exc)
         raise LoadError(
-            f"PDF heeft een te grote of te diep geneste paginaboom; niet ingelezen ({_detail(exc, 80)})"
+            "PDF heeft een te grote of te diep geneste structuur (paginaboom); niet ingelezen"
         ) from exc
-    except RecursionError as exc:
-        raise LoadError("PDF heeft een te diep geneste structuur; niet ingelezen") from exc
     except FileNotDecryptedError as exc:
         raise LoadError("PDF is versleuteld (wachtwoord vereist)") from exc
     except Exception as exc:  # pypdf raises many types (PdfReadError, KeyError, ...) on broken files
@@ -532,10 +571,11 @@ def _recognise(
 # Office files (DOCX, PPTX) are zip archives: checked before a library opens them
 # --------------------------------------------------------------------------------------------------------
 
-#: Limits on the declared contents of an Office zip. python-docx and python-pptx read every member into
-#: memory, so a member that inflates to gigabytes (a zip bomb) must be refused before they open it.
-#: Python's zipfile never inflates a member beyond its declared size (it stops, and the CRC check fails),
-#: so checking the declared sizes bounds what the libraries can be made to read.
+#: Limits on the contents of an Office zip. python-docx and python-pptx read every member into memory,
+#: so a member that inflates to gigabytes (a zip bomb) must be refused before they open it. Declared
+#: sizes are checked first (free); then every member is inflated once in bounded pieces, because a
+#: member can lie about its size: Python's zipfile returns no more than the declared size, but a whole-
+#: member read() inflates all of it in memory first (a 256 MB lie cost 435 MB) before the CRC fails.
 ZIP_MAX_MEMBERS = 10_000
 ZIP_MAX_TOTAL_BYTES = 200_000_000
 #: Compression ratio above which a member is a bomb rather than text (Apache POI uses the same 100x); only
@@ -552,8 +592,10 @@ def check_office_zip(path: Path, kind: str) -> None:
     """Refuse an Office file (``kind`` is ``DOCX`` or ``PPTX``) that is no zip, the wrong kind, or a bomb.
 
     Raises :class:`LoadError` ("DOCX is beschadigd of onleesbaar: ...") naming what the file is instead
-    (a PDF saved as .docx, a presentation renamed to .docx) or which limit a member breaks; nothing is
-    decompressed here, only the zip's directory is read.
+    (a PDF saved as .docx, a presentation renamed to .docx) or which limit a member breaks. Members are
+    inflated in pieces of 1 MB, so a member whose real size differs from its declared one is caught by
+    its checksum at a memory cost of one piece; compression methods other than those Office uses (stored,
+    deflate) are refused, as Python inflates them without a bound.
     """
     prefix = f"{kind} is beschadigd of onleesbaar"
     with path.open("rb") as fh:
@@ -561,11 +603,34 @@ def check_office_zip(path: Path, kind: str) -> None:
     actual = _sniff(head)
     if actual is not None and actual != "een zip-bestand":
         raise LoadError(f"{prefix}: geen Office-bestand maar {actual} (verkeerde extensie?)")
+    broken = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError, zlib.error)
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+            _check_members(members, prefix)
+            for member in members:  # only after the declared sizes passed
+                try:
+                    with archive.open(member) as fh:
+                        while fh.read(1 << 20):
+                            pass
+                except broken as exc:
+                    raise LoadError(
+                        f"{prefix}: onderdeel {one_line(member.filename, 60)} pakt anders uit dan het "
+                        f"zip-archief opgeeft ({_detail(exc, 80)}; zip-bom?)"
+                    ) from exc
+    except LoadError:
+        raise
+    except broken as exc:
         raise LoadError(f"{prefix}: geen geldig zip-archief ({_detail(exc, 80)})") from exc
+    folders = {m.filename.split("/", 1)[0] for m in members if "/" in m.filename}
+    if _OFFICE_KIND[kind] not in folders:
+        found = next((name for folder, name in _OFFICE_FOLDERS.items() if folder in folders), None)
+        what = f"het is {found}" if found else f"geen {kind}-inhoud in het zip-archief"
+        raise LoadError(f"{prefix}: {what} (verkeerde extensie?)")
+
+
+def _check_members(members: list[zipfile.ZipInfo], prefix: str) -> None:
+    """Refuse a zip by its directory alone: too many members, a bomb's ratio or size, odd compression."""
     if len(members) > ZIP_MAX_MEMBERS:
         raise LoadError(f"{prefix}: {len(members)} onderdelen in het zip-archief (limiet {ZIP_MAX_MEMBERS})")
     total = 0
@@ -577,16 +642,18 @@ def check_office_zip(path: Path, kind: str) -> None:
                 f"{prefix}: onderdeel {one_line(member.filename, 60)} pakt uit tot "
                 f"{member.file_size / 1e6:,.0f} MB ({ratio:,.0f}x gecomprimeerd; zip-bom?)"
             )
+        if member.flag_bits & 0x1:
+            raise LoadError(f"{prefix}: onderdeel {one_line(member.filename, 60)} is versleuteld")
+        if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise LoadError(
+                f"{prefix}: onderdeel {one_line(member.filename, 60)} gebruikt een compressie die Office "
+                f"niet gebruikt (methode {member.compress_type})"
+            )
     if total > ZIP_MAX_TOTAL_BYTES:
         raise LoadError(
             f"{prefix}: pakt uit tot {total / 1e6:,.0f} MB, meer dan de limiet van "
             f"{ZIP_MAX_TOTAL_BYTES / 1e6:,.0f} MB (zip-bom?)"
         )
-    folders = {m.filename.split("/", 1)[0] for m in members if "/" in m.filename}
-    if _OFFICE_KIND[kind] not in folders:
-        found = next((name for folder, name in _OFFICE_FOLDERS.items() if folder in folders), None)
-        what = f"het is {found}" if found else f"geen {kind}-inhoud in het zip-archief"
-        raise LoadError(f"{prefix}: {what} (verkeerde extensie?)")
 
 
 # --------------------------------------------------------------------------------------------------------
