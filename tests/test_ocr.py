@@ -211,13 +211,12 @@ def test_missing_language_data_is_the_reason(tmp_path: Path) -> None:
 
 
 def test_ocr_off_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def never(*args: object, **kwargs: object) -> str:
-        raise AssertionError("OCR is off: tesseract must not run")
-
-    monkeypatch.setattr(pytesseract, "image_to_string", never)
+    calls: list[object] = []
+    monkeypatch.setattr(pytesseract, "image_to_string", lambda *a, **k: calls.append(a) or "")
     path = _scan_pdf(tmp_path / "scan.pdf", [FIRST])
     with pytest.raises(LoadError, match=r"geen tekstlaag.*\(OCR\) staat uit \(LOBBY_OCR=off\)"):
         load(path, LoadOptions(ocr=OcrOptions(enabled=False)))
+    assert calls == []
 
 
 @needs_tesseract
@@ -245,16 +244,15 @@ def test_a_page_over_the_timeout_is_skipped_with_the_reason(tmp_path: Path) -> N
 
 @needs_tesseract
 def test_a_blank_page_never_reaches_tesseract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def never(*args: object, **kwargs: object) -> str:
-        raise AssertionError("a blank page was sent to tesseract")
-
-    monkeypatch.setattr(pytesseract, "image_to_string", never)
+    calls: list[object] = []
+    monkeypatch.setattr(pytesseract, "image_to_string", lambda *a, **k: calls.append(a) or "")
     writer = PdfWriter()
     writer.add_blank_page(595, 842)
     path = tmp_path / "leeg.pdf"
     writer.write(path)
     with pytest.raises(LoadError, match=r"geen tekstlaag.*OCR\) vond geen tekst"):
         load(path)
+    assert calls == []  # a blank page never reaches tesseract
 
 
 @needs_tesseract
@@ -277,6 +275,29 @@ def test_ingested_scan_is_searchable_and_cited_as_ocr(tmp_path: Path) -> None:
     ]
     found = index.lexical.search("tijdvak subsidie", k=1, scope=Scope.full())
     assert found and found[0][0] in {h.chunk_id for h in hits if h.page == 2}
+
+
+@needs_tesseract
+def test_opening_an_ocr_passage_shows_the_stored_text_without_ocr_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.services.requests import Request
+    from assistant.services.wiring import Services
+
+    archive = tmp_path / "archief"
+    archive.mkdir()
+    _scan_pdf(archive / "verslag.pdf", [FIRST])
+    settings = Settings(home=tmp_path / "home", embedding_model="fake", llm="extractive", archive=archive)
+    services = Services(settings)
+    assert services.library.ingest(Request(), [archive]).added == 1
+    chunk_id = services.library.store.all_ids()[0]
+
+    calls: list[object] = []  # the loader turns any exception into a reason: count calls instead
+    monkeypatch.setattr(pytesseract, "image_to_string", lambda *a, **k: calls.append(a) or "")
+    view = services.library.open(Request(), chunk_id)
+    assert calls == []  # opening a passage never runs OCR over the scan again
+    assert view.location == "p. 1 (OCR)"
+    assert "windenergie" in _words(view.text)
 
 
 # ----------------------------------------------------------------------------------------- the corpus

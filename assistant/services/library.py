@@ -34,7 +34,7 @@ from assistant.services.uploads import (
     store_upload,
     upload_name,
 )
-from ingest.loaders import LoadError, load
+from ingest.loaders import LoadError, LoadOptions, load
 from ingest.pipeline import Ingestor, write_lock
 
 Progress = Callable[[int, int, str], None]
@@ -142,6 +142,16 @@ class LibraryService:
     @property
     def lexical(self) -> LexicalIndex:
         return self.ingestor.lexical
+
+    @property
+    def _viewing(self) -> LoadOptions:
+        """How a file is read to show a passage: as ingest reads it, but never by OCR.
+
+        OCR costs seconds a page and would run over the whole scan each time a passage is opened; a
+        passage of a scanned page shows the text ingest recognised (the stored chunk) instead.
+        """
+        loading = self.ingestor.options.loading
+        return replace(loading, ocr=replace(loading.ocr, enabled=False))
 
     @audited
     def ingest(
@@ -303,7 +313,7 @@ class LibraryService:
         exists = path.is_file()
         if exists:
             try:
-                unit = _unit(load(path).pages, hit)
+                unit = _unit(load(path, self._viewing).pages, hit)
             except LoadError:
                 unit = None
             if unit is not None:
