@@ -20,7 +20,6 @@ from __future__ import annotations
 import ctypes
 import io
 import logging
-import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageChops, ImageDraw
 
 from assistant.core.records import Hit
+from ingest.ocr import PDFIUM_LOCK
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,9 @@ MARK_COLOUR = (255, 226, 60)
 #: too likely to be a common phrase found somewhere else on the page.
 MIN_RUN = 40
 
-#: PDFium is not thread-safe and the web app serves requests on threads: every PDFium call holds this lock.
-_PDFIUM_LOCK = threading.Lock()
+#: PDFium is not thread-safe and the web app serves requests on threads: every PDFium call holds this lock,
+#: the one OCR holds too (it renders scanned pages in the ingest thread of an upload).
+_PDFIUM_LOCK = PDFIUM_LOCK
 
 #: Characters left out of the match key: whitespace is handled by ``str.isspace``; these are the hyphens a
 #: layout adds or an extractor keeps or drops at a line end (hyphen-minus, hyphen, non-breaking hyphen,
