@@ -46,3 +46,35 @@ def test_bench_load_runs_sessions_against_lobby_serve_and_reports_per_mode(
     assert mode["max_queue_position"] is not None  # the sessions saw Gradio's queue estimates
     # The sessions' conversations and audit lines did not go into the archive's home.
     assert sorted(p.name for p in (tmp_path / "home").iterdir()) == home_before
+
+
+def test_questions_during_the_warm_up_share_one_load_of_the_embedding_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+    import threading
+    import time
+    import types
+
+    from assistant.index.embeddings import SentenceTransformerEmbeddings
+
+    loads: list[str] = []
+
+    class SlowModel:
+        max_seq_length = 512
+
+        def __init__(self, path: str, **kwargs: object) -> None:
+            loads.append(path)
+            time.sleep(0.3)  # a load takes seconds; the other threads arrive meanwhile
+
+    monkeypatch.setitem(
+        sys.modules, "sentence_transformers", types.SimpleNamespace(SentenceTransformer=SlowModel)
+    )
+    embeddings = SentenceTransformerEmbeddings("model-dir", dtype="float32")
+    seen: list[object] = []
+    threads = [threading.Thread(target=lambda: seen.append(embeddings.model)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert loads == ["model-dir"] and len(seen) == 4 and len({id(m) for m in seen}) == 1

@@ -10,6 +10,7 @@ both the same way loses retrieval quality. An OpenAI-compatible server can repla
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,11 +67,23 @@ class SentenceTransformerEmbeddings(Embeddings):
         self.batch_size = batch_size
         self.max_seq_length = max_seq_length
         self._model: Any = None
+        self._loading = threading.Lock()
 
     @property
     def model(self) -> Any:
-        """The loaded ``SentenceTransformer`` (lazy: importing torch costs seconds)."""
-        if self._model is None:
+        """The loaded ``SentenceTransformer`` (lazy: importing torch costs seconds), loaded once.
+
+        Loading is under a lock: ``lobby serve`` warms the model up in a thread while the first questions
+        may already need it, and each would otherwise load its own copy (twice the memory and time, with
+        transformers switching torch's global default dtype during each load). One ``lobby bench load``
+        run whose first question came during the warm-up failed with a bfloat16/float32 mismatch; three
+        tries at reproducing it without the lock did not.
+        """
+        if self._model is not None:
+            return self._model
+        with self._loading:
+            if self._model is not None:
+                return self._model
             import torch
             from sentence_transformers import SentenceTransformer
 
