@@ -369,3 +369,38 @@ def test_feedback_is_only_on_and_of_ones_own_answers(
         library_services.web_chat.rate(Request(user="bob"), turn_id, False, "sabotage")
     assert [r["comment"] for r in store.export_feedback("anna")] == ["klopt"]
     assert list(store.export_feedback("bob")) == []
+
+
+def test_the_library_tab_refuses_in_dutch_and_only_managers_may_upload(
+    served_app: tuple[str, Any], library_services: Services
+) -> None:
+    """Files sent as the page sends them (Gradio's upload route, then the tab's handler)."""
+    url, app = served_app
+    assert httpx.post(f"{url}gradio_api/upload", files={"files": ("a.md", MARKDOWN)}).status_code == 401
+    uploads = library_services.settings.archive / "uploads"
+    with _sign_in(url, ANNA) as http:
+        sent = http.post(
+            "gradio_api/upload",
+            files=[
+                ("files", ("nep.pdf", b"MZ geen pdf")),
+                ("files", ("tab-bestand.md", MARKDOWN + b"tab\n")),
+            ],
+        )
+        assert sent.status_code == 200, sent.text
+        payload = [
+            {"path": path, "orig_name": Path(path).name, "meta": {"_type": "gradio.FileData"}}
+            for path in sent.json()
+        ]
+        done = _call(http, app, "upload", [payload], uuid.uuid4().hex)
+        assert done["success"] is True, done
+        rows = {row[0]: row for row in done["output"]["data"][0]["data"]}
+        assert rows["nep.pdf"][1] == "mislukt" and "is geen PDF-bestand" in rows["nep.pdf"][3]
+        assert rows["uploads/tab-bestand.md"][1] == "toegevoegd"
+        assert "1 mislukt of geweigerd" in done["output"]["data"][3]
+    assert not (uploads / "nep.pdf").exists() and (uploads / "tab-bestand.md").is_file()
+    with _sign_in(url, BOB) as http:  # a medewerker may read, not add
+        sent = http.post("gradio_api/upload", files={"files": ("bob.md", MARKDOWN + b"bob\n")})
+        payload = [{"path": sent.json()[0], "orig_name": "bob.md", "meta": {"_type": "gradio.FileData"}}]
+        refused = _call(http, app, "upload", [payload], uuid.uuid4().hex)
+    assert refused["success"] is False and "Alleen een beheerder" in json.dumps(refused)
+    assert not (uploads / "bob.md").exists()
