@@ -17,7 +17,9 @@ DOCS = {
         "Voor de jaren vanaf 2025 kan de OV-sector ruim €200 miljoen minder inkomsten tegemoet zien door de "
         "herijkingsmetingen van het Studenten Reis Product. Wij verzoeken u om een bestuurlijk gesprek.\n"
     ),
-    "brieven/2024-11-05_srp_kopie.md": None,  # same text as the letter: a second copy (e.g. the PDF)
+    # The same letter as a second file (e.g. the PDF): the same text, not the same bytes (here: Windows
+    # line ends), since ingest stores a byte-identical copy once (tests/test_hostile_files.py).
+    "brieven/2024-11-05_srp_kopie.md": None,
     "positions/2024-09-02_h3b.md": (
         "# Inzet Hoofdlijnenakkoord H3b\n\nDatum: 2 september 2024\nDocumenttype: position paper\n\n"
         "Door herijking van het Studenten OV dreigt vanaf 2025 een tekort van € 75 mln per jaar voor het "
@@ -36,7 +38,10 @@ def write_archive(folder: Path) -> Path:
     for name, text in DOCS.items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text if text is not None else DOCS["brieven/2024-11-05_srp.md"], encoding="utf-8")
+        if text is None:
+            path.write_bytes(DOCS["brieven/2024-11-05_srp.md"].replace("\n", "\r\n").encode("utf-8"))
+        else:
+            path.write_text(text, encoding="utf-8")
     return folder
 
 
