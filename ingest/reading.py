@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from assistant.core.records import Chunk
 from assistant.index.store import FileState, VectorStore
+from ingest.access import AccessError, is_level_file, level_of
 from ingest.chunking import chunk_document
 from ingest.identity import document_id
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, LoadOptions, load
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 
 #: Bump when loaders, metadata extraction or chunking change what they produce for the same bytes:
 #: every file then counts as changed and is re-chunked and re-embedded by the next run.
-PIPELINE_VERSION = 3  # 3: doc_id and access level on every chunk
+PIPELINE_VERSION = 3  # 3: doc_id and access level on every chunk (the level is in version_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +74,12 @@ class IngestOptions:
 
 
 def _is_candidate(path: Path, root: Path) -> bool:
-    """Skip hidden files and Office lock files (``~$brief.docx``); they are not archive documents."""
+    """Skip hidden files, Office lock files (``~$brief.docx``) and access-level files (``brief.pdf.toegang``).
+
+    None of them is an archive document; level files are read by :func:`ingest.access.level_of`.
+    """
     hidden = any(part.startswith((".", "~$")) for part in path.relative_to(root).parts)
-    return not hidden and path.is_file()
+    return not hidden and not is_level_file(path) and path.is_file()
 
 
 def discover(path: Path) -> tuple[Path, list[Path], bool]:
@@ -93,13 +97,14 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def version_key(content_sha: str, options: IngestOptions) -> str:
+def version_key(content_sha: str, options: IngestOptions, access: str = "openbaar") -> str:
     """What a stored file version is compared by: its bytes and everything that shapes its chunks.
 
     Changing the chunk size, the overlap or the pipeline code re-ingests files whose bytes did not
-    change, so the store never mixes chunks made under different rules.
+    change, so the store never mixes chunks made under different rules. The access level is part of it
+    too: a changed ``.toegang`` rewrites the file's chunks with the new level on the next run.
     """
-    recipe = f"{content_sha}|v{PIPELINE_VERSION}|{options.chunk_tokens}|{options.chunk_overlap}"
+    recipe = f"{content_sha}|v{PIPELINE_VERSION}|{options.chunk_tokens}|{options.chunk_overlap}|{access}"
     return hashlib.sha256(recipe.encode()).hexdigest()
 
 
@@ -110,12 +115,14 @@ def read_chunks(
     source: str,
     file_hash: str,
     options: IngestOptions,
+    access: str | None = None,
     timings: dict[str, float] | None = None,
 ) -> tuple[list[Chunk], tuple[str, ...]]:
     """Load, describe and chunk one file: the chunks ingest embeds, and the loader's warnings.
 
-    Raises :class:`LoadError` (with a readable reason) when the file yields no text. ``timings``, when
-    given, receives the seconds spent in each stage (``read``, ``metadata``, ``chunk``).
+    ``access`` is the file's level (the default level when not given). Raises :class:`LoadError` (with
+    a readable reason) when the file yields no text. ``timings``, when given, receives the seconds spent
+    in each stage (``read``, ``metadata``, ``chunk``).
     """
     clock = _Clock(timings)
     document = load(path, options.loading)
@@ -125,7 +132,7 @@ def read_chunks(
     chunks = chunk_document(
         document.pages, meta, source=source, root=root, file_hash=file_hash,
         target=options.chunk_tokens, overlap=options.chunk_overlap,
-        doc_id=document_id(meta, document.text), access=options.default_access,
+        doc_id=document_id(meta, document.text), access=access or options.default_access,
     )  # fmt: skip
     clock.lap("chunk")
     if not chunks:
@@ -211,7 +218,8 @@ def read_file(
                 f"bestand is groter dan de limiet ({size_mb:.1f} MB > {options.max_file_mb:g} MB;"
                 " zie LOBBY_MAX_FILE_MB)"
             )
-        item.file_hash = version_key(file_sha256(path), options)
+        access = level_of(path, Path(root), options.default_access)
+        item.file_hash = version_key(file_sha256(path), options, access)
         clock.lap("hash")
         first = contents.get(item.file_hash) if contents is not None else None
         if first is not None:
@@ -220,9 +228,10 @@ def read_file(
         if state is not None and state.complete_hash() == item.file_hash:
             return item
         item.chunks, item.warnings = read_chunks(
-            path, root=root, source=source, file_hash=item.file_hash, options=options, timings=item.timings
+            path, root=root, source=source, file_hash=item.file_hash, options=options, access=access,
+            timings=item.timings,
         )
-    except LoadError as exc:
+    except (LoadError, AccessError) as exc:
         item.failure = str(exc)
     except OSError as exc:
         item.failure = f"bestand kan niet worden gelezen: {exc.strerror or exc}"

@@ -127,6 +127,14 @@ FolderOpt = Annotated[str | None, typer.Option("--folder", help="Alleen uit deze
 LlmOpt = Annotated[
     str | None, typer.Option("--llm", help="llamacpp, openai, extractive (geen model) of fake (tests).")
 ]
+ScopeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scope",
+        help="Zie alleen wat een gebruiker met dit toegangsniveau ziet: openbaar, intern of vertrouwelijk "
+        "(standaard: alles).",
+    ),
+]
 
 
 def _request(
@@ -135,17 +143,28 @@ def _request(
     types: list[str] | None = None,
     addressee: str | None = None,
     folder: str | None = None,
+    scope: str | None = None,
 ) -> Request:
-    """The request of a command-line user (full access) with the filters given; bad dates exit 2."""
+    """The request of a command-line user with the filters given; bad dates or levels exit 2.
+
+    The command line has full access; ``--scope LEVEL`` narrows it to exactly the scope a signed-in
+    user whose role reaches that level gets (:meth:`Scope.upto`, as :func:`request_for` uses).
+    """
+    import getpass
+
     from assistant.core.dates import InvalidDateError
+    from assistant.core.records import Scope
     from assistant.rag.retrieval import Filters
     from assistant.services.requests import Request
 
     try:
         filters = Filters(date_from, date_to, tuple(types or ()), addressee, folder)
+        access = Scope.full() if scope is None else Scope.upto(scope.strip().lower())
     except InvalidDateError as exc:
         _fail(f"Fout: {exc}.", 2)
-    return Request(user="cli", filters=filters)
+    except ValueError as exc:
+        _fail(f"Fout: {exc}.", 2)
+    return Request(user=f"cli:{getpass.getuser()}", scope=access, filters=filters)
 
 
 # --- library --------------------------------------------------------------------------------------
@@ -270,9 +289,10 @@ def search(
     types: TypeOpt = None,
     addressee: AddresseeOpt = None,
     folder: FolderOpt = None,
+    scope: ScopeOpt = None,
 ) -> None:
     """Zoek in het archief (semantisch en op trefwoorden)."""
-    request = _request(date_from, date_to, types, addressee, folder)
+    request = _request(date_from, date_to, types, addressee, folder, scope)
     services = _services()
     k = k or services.settings.search_k
     with _model_errors():
@@ -372,9 +392,10 @@ def ask(
     types: TypeOpt = None,
     addressee: AddresseeOpt = None,
     folder: FolderOpt = None,
+    scope: ScopeOpt = None,
 ) -> None:
     """Beantwoord één vraag met bronvermelding, of weiger als het archief er niets over zegt."""
-    request = _request(date_from, date_to, types, addressee, folder)
+    request = _request(date_from, date_to, types, addressee, folder, scope)
     services = _services(llm)
     with _chat_model_errors():
         services.chat  # noqa: B018 - build the model first: a missing one is an error before any output
@@ -415,6 +436,7 @@ def draft(
     date_to: ToOpt = None,
     types: TypeOpt = None,
     folder: FolderOpt = None,
+    scope: ScopeOpt = None,
 ) -> None:
     """Schrijf een eerste versie van een Kamerbijdrage: elke alinea met bronnen, en wat ontbreekt."""
     from assistant.rag.draft_templates import TemplateError
@@ -435,7 +457,7 @@ def draft(
             "(of --list).",
             2,
         )
-    request = _request(date_from, date_to, types, None, folder)
+    request = _request(date_from, date_to, types, None, folder, scope)
 
     def progress(number: int, total: int, title: str, stage: str) -> None:
         if not as_json:

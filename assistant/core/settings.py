@@ -185,7 +185,18 @@ class Settings(BaseSettings):
         ),
     )
     default_access: Literal["openbaar", "intern", "vertrouwelijk"] = Field(
-        default="openbaar", description="Access level of a document that has no level of its own."
+        default="openbaar",
+        description=(
+            "Access level of a document without a `.toegang` file in its folder (or above) and without a "
+            "`NAME.toegang` sidecar."
+        ),
+    )
+    audit_log: Path | None = Field(
+        default=None,
+        description=(
+            "The audit log (JSON lines: who asked or changed what, which documents were shown); unset = "
+            "audit.jsonl in LOBBY_HOME."
+        ),
     )
     users_file: Path | None = Field(
         default=None,
@@ -346,6 +357,10 @@ class Settings(BaseSettings):
     @property
     def lexical_dir(self) -> Path:
         return self.home / "bm25"
+
+    @property
+    def audit_path(self) -> Path:
+        return self.audit_log if self.audit_log is not None else self.home / "audit.jsonl"
 
 
 def load_settings(**overrides: object) -> Settings:
