@@ -383,6 +383,7 @@ def test_the_library_tab_refuses_in_dutch_and_only_managers_may_upload(
             "gradio_api/upload",
             files=[
                 ("files", ("nep.pdf", b"MZ geen pdf")),
+                ("files", ("script.sh", b"#!/bin/sh\n")),
                 ("files", ("tab-bestand.md", MARKDOWN + b"tab\n")),
             ],
         )
@@ -395,9 +396,11 @@ def test_the_library_tab_refuses_in_dutch_and_only_managers_may_upload(
         assert done["success"] is True, done
         rows = {row[0]: row for row in done["output"]["data"][0]["data"]}
         assert rows["nep.pdf"][1] == "mislukt" and "is geen PDF-bestand" in rows["nep.pdf"][3]
+        assert rows["script.sh"][1] == "mislukt" and "wordt niet ondersteund" in rows["script.sh"][3]
         assert rows["uploads/tab-bestand.md"][1] == "toegevoegd"
-        assert "1 mislukt of geweigerd" in done["output"]["data"][3]
-    assert not (uploads / "nep.pdf").exists() and (uploads / "tab-bestand.md").is_file()
+        assert "2 mislukt of geweigerd" in done["output"]["data"][3]
+    assert not (uploads / "nep.pdf").exists() and not (uploads / "script.sh").exists()
+    assert (uploads / "tab-bestand.md").is_file()
     with _sign_in(url, BOB) as http:  # a medewerker may read, not add
         sent = http.post("gradio_api/upload", files={"files": ("bob.md", MARKDOWN + b"bob\n")})
         payload = [{"path": sent.json()[0], "orig_name": "bob.md", "meta": {"_type": "gradio.FileData"}}]

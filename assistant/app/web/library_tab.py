@@ -55,7 +55,8 @@ def build(ctx: WebContext) -> OnLoad:
     library = ctx.services.library
     gr.Markdown(
         "Alle documenten in het archief. Klik op een kolomkop om te sorteren; zoek met het veld boven "
-        "de tabel. Nieuwe bestanden (PDF, DOCX, PPTX, Markdown, tekst, HTML) worden meteen ingelezen."
+        "de tabel. Nieuwe bestanden (PDF, DOCX, PPTX, Markdown, tekst, HTML; tot "
+        f"{library.max_upload_bytes / 1_000_000:g} MB per bestand) worden meteen ingelezen."
     )
     table = gr.Dataframe(
         headers=COLUMNS, interactive=False, show_search="search", wrap=True, elem_id="library-table",
@@ -63,10 +64,9 @@ def build(ctx: WebContext) -> OnLoad:
     )  # fmt: skip
     with gr.Row():
         with gr.Column():
-            uploads = gr.File(
-                label="Bestanden toevoegen", file_count="multiple", elem_id="library-upload",
-                file_types=[".pdf", ".docx", ".pptx", ".md", ".txt", ".html", ".htm"],
-            )  # fmt: skip
+            # No file_types: Gradio would refuse other types itself, in English; the library service
+            # refuses them with a Dutch reason in the result table, and writes nothing.
+            uploads = gr.File(label="Bestanden toevoegen", file_count="multiple", elem_id="library-upload")
             add = gr.Button("Toevoegen aan het archief", variant="primary", elem_id="library-add")
             results = gr.Dataframe(headers=RESULT_COLUMNS, interactive=False, label="Resultaat per bestand")
         with gr.Column():
