@@ -4,7 +4,7 @@ Every file is generated here: truncated and corrupt PDFs, encrypted ones (RC4 an
 password or only an owner password), PDFs with 200,000 pages or a page tree that lies or nests 100,000
 deep, zip bombs as DOCX and PPTX (one that declares its size and one that lies about it), files that are
 not what their extension says, empty files, a file over the size limit, links out of and within the
-folder, text that is not UTF-8 and the same content under two names.
+folder (and a linked folder, never entered), text that is not UTF-8 and the same content under two names.
 
 The first test reads each file the way the ingest reader does (:func:`ingest.reading.read_file`),
 measuring its wall time and peak memory, and prints the table; the others run them all, with good
@@ -225,6 +225,10 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Case]]
     cases = _cases(outside)
     for case in cases:
         case.make(folder / case.name)
+    # A linked folder leading out of the archive is not entered at all (not even listed as a file).
+    (outside / "map").mkdir()
+    (outside / "map" / "geheim.md").write_text("# Geheim\n\nBuiten het archief.\n")
+    (folder / "gekoppelde_map").symlink_to(outside / "map", target_is_directory=True)
     return folder, cases
 
 
