@@ -103,14 +103,18 @@ def test_citation_json_carries_ocr_and_reads_it_back() -> None:
     assert Citation.from_json(older).ocr is False
 
 
-def test_cli_and_web_show_the_ocr_label() -> None:
+def test_cli_web_and_draft_show_the_ocr_label() -> None:
     from assistant.app.cli import _location
     from assistant.app.web.render import source_line
+    from assistant.services.draft_export import source_line as draft_source_line
 
     assert _location(1, "v.pdf", 2, None, ocr=True) == "[1] v.pdf, p. 2 (OCR)"
     assert _location(1, "v.pdf", 2, None) == "[1] v.pdf, p. 2"
     assert "p. 2 (OCR)" in source_line({"title": "Verslag", "page": 2, "ocr": True})
     assert "(OCR)" not in source_line({"title": "Verslag", "page": 2, "ocr": False})
+    cited = Citation(n=1, source="v.pdf", title="Verslag", page=2, slide=None, date=None, quote="q",
+                     chunk_id="c", ocr=True)  # fmt: skip
+    assert draft_source_line(cited) == "[1] Verslag, p. 2 (OCR), v.pdf"
 
 
 def test_settings_reach_the_loader(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -169,7 +169,7 @@ def source_line(citation: Citation) -> str:
         parts.append(format_date(citation.date))
     if citation.kenmerk:
         parts.append(f"kenmerk {citation.kenmerk}")
-    anchor = anchor_label(citation.page, citation.slide, citation.section)
+    anchor = anchor_label(citation.page, citation.slide, citation.section, ocr=citation.ocr)
     if anchor:
         parts.append(anchor)
     file = citation.path or citation.source
