@@ -23,7 +23,7 @@ from assistant.app.web.serve import serve
 from assistant.app.web.sessions import SessionTokens
 from assistant.services.library import LibraryError, Upload, safe_upload_name
 from assistant.services.requests import Request
-from assistant.services.uploads import MAX_NAME_BYTES
+from assistant.services.uploads import MAX_NAME_BYTES, store_upload
 from assistant.services.users import user_store
 from assistant.services.wiring import Services
 
@@ -169,6 +169,21 @@ def test_an_upload_never_replaces_another_file(library_services: Services, tmp_p
     assert target.read_bytes() == b"buiten het archief"
     assert (uploads / "link-2.md").read_bytes().endswith(b"via link\n")
     assert not list(uploads.glob(".upload-*"))  # no temporary file left behind
+
+
+def test_without_hard_links_an_upload_still_never_replaces_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(*args: object) -> None:
+        raise PermissionError(1, "Operation not permitted")  # what FAT or an SMB share answers
+
+    monkeypatch.setattr(os, "link", no_links)
+    (tmp_path / "brief.md").write_bytes(b"van een ander")
+    stored = store_upload(tmp_path, "brief.md", MARKDOWN)
+    assert stored.name == "brief-2.md" and stored.read_bytes() == MARKDOWN
+    assert (tmp_path / "brief.md").read_bytes() == b"van een ander"
+    assert store_upload(tmp_path, "brief.md", MARKDOWN) == stored  # the same bytes again: reused
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["brief-2.md", "brief.md"]
 
 
 # -- the served app: upload limit, sign-in, sessions -------------------------------------------------------

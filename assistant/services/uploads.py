@@ -110,17 +110,38 @@ def store_upload(folder: Path, name: str, data: bytes) -> Path:
         tmp.chmod(0o644)
         for n in range(1, 10_000):
             candidate = folder / (name if n == 1 else _cut(stem, MAX_NAME_BYTES - 8) + f"-{n}{suffix}")
-            try:
-                os.link(tmp, candidate)  # fails when the name exists: never replaces a file
-            except FileExistsError:
-                if _same_bytes(candidate, data):
-                    return candidate
-                continue
-            return candidate
+            if _claim(tmp, candidate, data):
+                return candidate
+            if _same_bytes(candidate, data):
+                return candidate
         raise UploadError(f"geen vrije naam meer voor '{shown_name(name)}' in {folder}")
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def _claim(tmp: Path, candidate: Path, data: bytes) -> bool:
+    """Give the written ``tmp`` the name ``candidate`` unless that name exists; whether it did.
+
+    A hard link never replaces a file and the name appears with all its bytes at once. Where the file
+    system has no hard links (FAT, some shares), the name is created exclusively and then written.
+    """
+    try:
+        os.link(tmp, candidate)
+        return True
+    except FileExistsError:
+        return False
+    except OSError:
+        pass
+    try:
+        fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    return True
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
