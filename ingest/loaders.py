@@ -511,7 +511,9 @@ def _read_pdf(path: Path, options: LoadOptions) -> LoadedDocument:
 
     why_no_text = "tekstherkenning (OCR) vond geen tekst"
     if without_text:
-        recognised, why_no_text = _recognise(path, without_text, options.ocr, problems, partial=bool(pages))
+        recognised, why_no_text = _recognise(
+            path, reader, without_text, options.ocr, problems, partial=bool(pages)
+        )
         pages = sorted([*pages, *recognised], key=lambda p: p.page or 0)
 
     if not pages:
@@ -521,15 +523,44 @@ def _read_pdf(path: Path, options: LoadOptions) -> LoadedDocument:
     return LoadedDocument(pages=tuple(pages), properties=_pdf_properties(reader), warnings=tuple(problems))
 
 
+def _image_pixels(node: Any, depth: int = 0) -> int:
+    """Pixels of the images a page (or form) draws, summed from their declared sizes; nothing is decoded.
+
+    Forms are followed a few levels deep (a scan is an image, at most wrapped in a form or two).
+    """
+    total = 0
+    try:
+        xobjects = node["/Resources"]["/XObject"]
+    except (KeyError, TypeError):
+        return 0
+    for item in xobjects.values():
+        xobject = item.get_object()
+        subtype = xobject.get("/Subtype")
+        if subtype == "/Image":
+            total += int(xobject["/Width"]) * int(xobject["/Height"])
+        elif subtype == "/Form" and depth < 4:
+            total += _image_pixels(xobject, depth + 1)
+    return total
+
+
 def _recognise(
-    path: Path, numbers: list[int], options: OcrOptions, problems: list[str], *, partial: bool
+    path: Path,
+    reader: PdfReader,
+    numbers: list[int],
+    options: OcrOptions,
+    problems: list[str],
+    *,
+    partial: bool,
 ) -> tuple[list[Page], str]:
     """OCR the pages ``numbers`` (those without a text layer): the pages read, and why there is no text.
 
     Only pages without text are read, so a PDF with a partial text layer keeps its own text elsewhere.
     At most ``options.max_pages`` pages are read; pages beyond that, pages tesseract fails on, and (in a
     PDF that has text elsewhere) pages left unread because OCR is off or missing become warnings in
-    ``problems``. The returned reason completes "PDF bevat geen tekstlaag ...;" when nothing was read.
+    ``problems``. So do pages whose images declare more than :data:`ingest.ocr.MAX_IMAGE_PIXELS` pixels:
+    pdfium decodes an image whole to render it (a 45,000 pixel square took 28 s and 2.4 GB), so such a
+    page is never rendered. The returned reason completes "PDF bevat geen tekstlaag ...;" when nothing
+    was read.
     """
     if not options.enabled:
         return [], "tekstherkenning (OCR) staat uit (LOBBY_OCR=off)"
@@ -548,6 +579,17 @@ def _recognise(
         )
     pages: list[Page] = []
     failures: list[str] = []
+    for number in list(todo):
+        try:
+            pixels = _image_pixels(reader.pages[number - 1])
+        except Exception:  # an odd resource dictionary: let pdfium judge the page
+            continue
+        if pixels > ocr_engine.MAX_IMAGE_PIXELS:
+            todo.remove(number)
+            failures.append(
+                f"pagina {number}: afbeelding te groot voor tekstherkenning ({pixels / 1e6:,.0f} miljoen "
+                f"pixels; limiet {ocr_engine.MAX_IMAGE_PIXELS / 1e6:,.0f} miljoen)"
+            )
     try:
         for result in ocr_engine.recognise(path, todo, options):
             if result.problem is not None:
@@ -558,11 +600,11 @@ def _recognise(
                 pages.append(Page(text=text, page=result.number, ocr=True))
     except Exception as exc:  # pdfium could not open what pypdf could: report it, keep the text layer
         logger.warning("%s: OCR niet mogelijk: %s", path.name, exc)
-        failures.append(f"tekstherkenning mislukt: {_detail(exc, 80)}")
+        failures.append(f"het hele bestand: {_detail(exc, 80)}")
     problems.extend(failures)
     if failures and not pages:
         return [], f"OCR mislukt op {failures[0]}"
-    if not todo:
+    if not numbers[: options.max_pages]:
         return [], f"geen OCR: meer dan {options.max_pages} pagina's (zie LOBBY_OCR_MAX_PAGES)"
     return pages, "tekstherkenning (OCR) vond geen tekst"
 

@@ -34,6 +34,9 @@ PDFIUM_LOCK = threading.Lock()
 #: Pixels of one rendered page at most: an A4 page at 300 dpi is 8.7 million, so this allows A3 at
 #: 300 dpi and shrinks anything larger (20 million greyscale pixels are 20 MB in memory).
 MAX_PIXELS = 20_000_000
+#: Pixels the images of one page may declare before the page is left unread: pdfium decodes every image
+#: whole to render it. A4 scanned in colour at 600 dpi is 35 million; 100 million is about 300 MB.
+MAX_IMAGE_PIXELS = 100_000_000
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 Every file is generated here: truncated and corrupt PDFs, encrypted ones (RC4 and AES-256, with a user
 password or only an owner password), PDFs with 200,000 pages or a page tree that lies or nests 100,000
-deep, zip bombs as DOCX and PPTX (one that declares its size and one that lies about it), files that are
+deep, a scan whose page image has 144 million pixels, zip bombs as DOCX and PPTX (one that declares its size and one that lies about it), files that are
 not what their extension says, empty files, a file over the size limit, links out of and within the
 folder (and a linked folder, never entered), text that is not UTF-8 and the same content under two names.
 
@@ -18,6 +18,7 @@ import resource
 import shutil
 import time
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +83,29 @@ def _deep_tree(path: Path, depth: int = 100_000) -> None:
     for number in range(2, depth + 2):
         objects[number] = b"<< /Type /Pages /Count 1 /Kids [%d 0 R] >>" % (number + 1)
     objects[depth + 2] = _PAGE % (depth + 1)
+    path.write_bytes(_raw_pdf(objects))
+
+
+def _image_scan(path: Path, side: int = 12_000) -> None:
+    """A scan whose one page is a ``side`` x ``side`` grey image (144 million pixels), truthfully stored."""
+    compressor = zlib.compressobj(1)
+    rows = bytes(side * 100)
+    data = b"".join(compressor.compress(rows) for _ in range(side // 100)) + compressor.flush()
+    content = b"q 595 0 0 842 0 0 cm /Im0 Do Q"
+    image = b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray" % (side, side)
+    image += b" /BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream" % (
+        len(data),
+        data,
+    )
+    resources = b"/Resources << /XObject << /Im0 5 0 R >> >>"
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] %s /Contents 4 0 R >>" % resources
+    objects = {
+        1: _CATALOG,
+        2: b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
+        3: page,
+        4: b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        5: image,
+    }
     path.write_bytes(_raw_pdf(objects))
 
 
@@ -189,6 +213,9 @@ def _cases(outside: Path) -> list[Case]:
         Case("liegende_paginaboom.pdf", lambda p: _many_pages(p, claimed=3), "failed",
              r"^PDF heeft meer pagina's dan de limiet van 5000 \(zie LOBBY_PDF_MAX_PAGES\)"),
         Case("diepe_paginaboom.pdf", _deep_tree, "failed", r"^PDF heeft een te grote of te diep geneste structuur"),
+        Case("enorme_scan.pdf", _image_scan, "failed",
+             r"^PDF bevat geen tekstlaag .*OCR mislukt op pagina 1: afbeelding te groot voor tekstherkenning "
+             r"\(144 miljoen pixels; limiet 100 miljoen\)"),
         # Zip bombs as Office files.
         Case("zipbom.docx", lambda p: _zip_bomb(p, "brief.docx", "word/media/bom.bin", 2 * GB), "failed",
              r"^DOCX is beschadigd of onleesbaar: onderdeel word/media/bom\.bin pakt uit tot 2,147 MB .*zip-bom"),
