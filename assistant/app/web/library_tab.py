@@ -25,6 +25,7 @@ OUTCOMES = {
     "unchanged": "ongewijzigd",
     "removed": "verwijderd",
     "failed": "mislukt",
+    "duplicate": "dubbel",
 }
 
 
