@@ -759,13 +759,17 @@ def bench_load(
     llm: BenchBackendsOpt = None,
     sessions: Annotated[int, typer.Option(min=1, help="Aantal gelijktijdige chatsessies.")] = 20,
     seconds: Annotated[float, typer.Option(min=1, help="Hoe lang de sessies vragen stellen.")] = 120.0,
+    drain: Annotated[
+        float | None,
+        typer.Option(help="Hoe lang daarna nog op lopende vragen wordt gewacht (standaard 30 s per sessie)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Meet de webapp onder last: N sessies tegelijk; per antwoordwijze fouten, p50/p95 en de wachtrij."""
     from eval.bench_load import bench_load as run
 
     result = run(
-        llm or ["extractive", "llamacpp"], sessions=sessions, seconds=seconds,
+        llm or ["extractive", "llamacpp"], sessions=sessions, seconds=seconds, drain=drain,
         progress=lambda message: _err(f"[load] {message}"),
     )  # fmt: skip
     _print_bench(result, as_json)
