@@ -4,7 +4,8 @@ Each command parses its options, builds a :class:`~assistant.services.requests.R
 service and renders the typed result. Heavy libraries (torch, sentence-transformers, chromadb) are
 imported inside the commands that need them, so ``lobby --help`` and argument errors answer at once.
 Messages to users are Dutch; machine output (``--json``) goes to stdout as exactly one JSON document,
-everything else to stderr. Exit codes: 2 for bad input, 3 for a missing model.
+everything else to stderr. Exit codes: 2 for bad input, 3 for a missing model, 4 for a Chroma server
+that does not answer, 5 for a full disk.
 """
 
 from __future__ import annotations
@@ -75,13 +76,30 @@ def _fail(message: str, code: int) -> NoReturn:
 
 @contextmanager
 def _model_errors() -> Iterator[None]:
-    """A missing or broken model is a message and exit code 3, not a traceback."""
+    """A missing or broken model is a message and exit code 3, not a traceback; store errors see below."""
     from assistant.index.models import ModelError
+    from assistant.index.remote_embeddings import EndpointError
+    from assistant.index.store import StoreError
 
     try:
         yield
+    except StoreError as exc:
+        _store_failure(exc)
+    except EndpointError as exc:
+        _fail(
+            "Fout: de embedding-server (LOBBY_EMBEDDING_URL) gaf geen bruikbaar antwoord; er is niets half "
+            f"opgeslagen. Start of controleer de server en probeer het opnieuw. Details: {exc}",
+            3,
+        )
     except ModelError as exc:
         _fail(f"Model niet beschikbaar: {exc}", 3)
+
+
+def _store_failure(exc: Exception) -> NoReturn:
+    """A store that cannot be reached (exit code 4) or written for a full disk (5): its Dutch message."""
+    from assistant.index.store import DiskFullError
+
+    _fail(f"Fout: {exc}", 5 if isinstance(exc, DiskFullError) else 4)
 
 
 @app.callback()
@@ -375,9 +393,12 @@ def _answer(
 def _chat_model_errors() -> Iterator[None]:
     """A chat model that cannot be built (missing model, no endpoint configured) exits with code 3."""
     from assistant.index.models import ModelError
+    from assistant.index.store import StoreError
 
     try:
         yield
+    except StoreError as exc:  # the store is opened before the model: not the model's fault
+        _store_failure(exc)
     except (ModelError, ValueError) as exc:
         _fail(f"Taalmodel niet beschikbaar: {exc}", 3)
 

@@ -260,6 +260,8 @@ class Answer:
     draft: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     retrieved: list[Hit] = field(default_factory=list)
+    #: Why the answer is not what was configured (the chat model did not answer); also its first line.
+    notice: str = ""
 
     @property
     def verified_share(self) -> float:
@@ -275,6 +277,7 @@ class Answer:
             "standalone_question": self.standalone,
             "mode": self.mode,
             "removed_sentences": self.removed,
+            "notice": self.notice,
             "evidence": None
             if self.evidence is None
             else {"dense": round(self.evidence.dense, 4), "coverage": round(self.evidence.coverage, 4)},

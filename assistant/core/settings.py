@@ -163,6 +163,14 @@ class Settings(BaseSettings):
     openai_api_key_env: str = Field(
         default="OPENAI_API_KEY", description="Name of the environment variable that holds the API key."
     )
+    llm_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description=(
+            "openai backend: seconds to wait for the endpoint to connect or send its next piece; past it (or "
+            "when nothing listens) the answer is made from the sources' own sentences, with a notice."
+        ),
+    )
     llm_threads: int = Field(default=2, ge=1, description="CPU threads for llama.cpp.")
     llm_context: int = Field(default=4096, ge=512, description="Context window (tokens) for llama.cpp.")
     llm_batch: int = Field(default=512, ge=1, description="Prompt tokens llama.cpp evaluates per batch.")

@@ -37,6 +37,7 @@ import numpy.typing as npt
 from assistant.core.records import ACCESS_LEVELS, Scope
 from assistant.core.tokens import tokenize
 from assistant.index.facets import Facets, Selection
+from assistant.index.store import DiskFullError, disk_full_message, out_of_space
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +190,8 @@ class LexicalIndex:
         """Index exactly these chunks, replacing what was there: a new version, then an atomic switch.
 
         With ``metadatas``, the version also holds their filterable fields (:mod:`assistant.index.facets`).
+        A version that cannot be written is removed and the previous one stays current;
+        :class:`~assistant.index.store.DiskFullError` when the disk is full.
         """
         bm25 = None
         facets = None
@@ -196,25 +199,34 @@ class LexicalIndex:
         fp = fingerprint(ids)
         version = f"v-{fp[:16]}-{os.getpid()}-{threading.get_ident()}"
         folder = self.directory / version
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        if ids:
-            tokens = [tokenize(t) or ["∅"] for t in texts]
-            bm25 = _bm25s().BM25()
-            bm25.index(tokens, show_progress=False)
-            bm25.save(str(folder / "bm25"), show_progress=False)
-            if metadatas is not None:
-                facets = Facets.build(ids, metadatas)
-                facets.save(folder)
-                levels = [m.get("access") for m in metadatas]
-                for scope in SCOPES:
-                    scoped[scope] = _build_part(folder, scope, tokens, levels)
         tmp = self.directory / f".current-{version}.json"
-        pointer = {
-            "fingerprint": fp, "version": version, "ids": list(ids), "format": FORMAT,
-            "scopes": [_scope_name(s) for s in scoped],
-        }  # fmt: skip
-        tmp.write_text(json.dumps(pointer))
+        try:
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            if ids:
+                tokens = [tokenize(t) or ["∅"] for t in texts]
+                bm25 = _bm25s().BM25()
+                bm25.index(tokens, show_progress=False)
+                bm25.save(str(folder / "bm25"), show_progress=False)
+                if metadatas is not None:
+                    facets = Facets.build(ids, metadatas)
+                    facets.save(folder)
+                    levels = [m.get("access") for m in metadatas]
+                    for scope in SCOPES:
+                        scoped[scope] = _build_part(folder, scope, tokens, levels)
+            pointer = {
+                "fingerprint": fp, "version": version, "ids": list(ids), "format": FORMAT,
+                "scopes": [_scope_name(s) for s in scoped],
+            }  # fmt: skip
+            tmp.write_text(json.dumps(pointer))
+        except OSError as exc:
+            # A version that could not be written completely is removed at once: the pointer still names
+            # the previous one, and on a full disk the partial files would only take more space.
+            shutil.rmtree(folder, ignore_errors=True)
+            tmp.unlink(missing_ok=True)
+            if out_of_space(exc, self.directory):
+                raise DiskFullError(disk_full_message(self.directory)) from exc
+            raise
         with self._lock:
             tmp.replace(self._pointer)
             fmt = FORMAT if metadatas is not None or not ids else 1
@@ -222,10 +234,17 @@ class LexicalIndex:
         self._remove_old_versions(keep=version)
 
     def _remove_old_versions(self, *, keep: str) -> None:
-        """Delete superseded version folders (a reader still loading one retries from the pointer)."""
+        """Delete superseded version folders (a reader still loading one retries from the pointer).
+
+        Pointer files of versions never switched to (a run killed between writing one and the switch)
+        go with them.
+        """
         for folder in self.directory.glob("v-*"):
             if folder.name != keep:
                 shutil.rmtree(folder, ignore_errors=True)
+        for pointer in self.directory.glob(".current-v-*.json"):
+            if pointer.name != f".current-{keep}.json":
+                pointer.unlink(missing_ok=True)
 
     def idf(self, token: str, scope: Scope | None = None) -> float:
         """BM25 inverse document frequency of a (tokenized) term; highest for terms the archive lacks.

@@ -11,12 +11,16 @@ itself. That makes incremental ingest correct in server mode too and leaves no m
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
+import shutil
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -30,6 +34,118 @@ log = logging.getLogger(__name__)
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 _PAGE = 500  # rows per Chroma get() call when reading the whole collection
+#: Below this much free space on the store's disk, a failed write is taken for a full disk: Chroma's
+#: embedded engine reports SQLITE_FULL only as "Error in compaction: Failed to apply logs ...".
+_LOW_SPACE = 8 * 1024 * 1024
+
+
+class StoreError(RuntimeError):
+    """The store cannot do what was asked; the message is Dutch and says why and what to do.
+
+    Raised instead of the client libraries' own errors (httpx, chromadb, sqlite), so the CLI, the web
+    app and the services tell users what happened without knowing about Chroma.
+    """
+
+
+class StoreUnavailableError(StoreError):
+    """The Chroma server does not answer (stopped, restarting, wrong ``LOBBY_CHROMA_URL``)."""
+
+
+class DiskFullError(StoreError):
+    """No space left on the disk the store or the BM25 index is written to."""
+
+
+def disk_full_message(where: Path | str) -> str:
+    """The Dutch message for a write that failed for lack of disk space under ``where``."""
+    return (
+        f"De schijf is vol: onvoldoende schijfruimte voor de index in {where}. Wat volledig was opgeslagen "
+        "blijft bewaard. Maak ruimte vrij en probeer het opnieuw; een onderbroken inleesronde wordt dan "
+        "afgemaakt."
+    )
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """Whether ``error`` (or an error it was raised from) is an out-of-space error (ENOSPC, SQLITE_FULL)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        text = str(seen).lower()
+        if "no space left" in text or "disk is full" in text or "database or disk is full" in text:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def out_of_space(error: BaseException, directory: Path | None) -> bool:
+    """Whether a failed write to ``directory`` was for lack of space.
+
+    Either the error says so, or the disk is (nearly) full: writers do not always pass ENOSPC on
+    (numpy reports a short write as "5356 requested and 3040 written"; Chroma's engine as a failed
+    compaction).
+    """
+    return is_disk_full(error) or _low_on_space(directory)
+
+
+def _low_on_space(directory: Path | None) -> bool:
+    if directory is None:
+        return False
+    try:
+        return shutil.disk_usage(directory).free < _LOW_SPACE
+    except OSError:
+        return False
+
+
+def _unreachable(error: BaseException) -> bool:
+    """Whether ``error`` says the server could not be reached (connection refused, reset, timed out)."""
+    names = {f"{c.__module__}.{c.__name__}" for c in type(error).__mro__}
+    return (
+        "httpx.TransportError" in names
+        or isinstance(error, ConnectionError | TimeoutError)
+        or "could not connect to a chroma server" in str(error).lower()
+    )
+
+
+@contextmanager
+def _translated(url: str | None, directory: Path | None) -> Iterator[None]:
+    """Turn the client's errors for an unreachable server or a full disk into :class:`StoreError` s."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except Exception as exc:
+        if url is not None and _unreachable(exc):
+            log.warning("Chroma server %s unreachable: %s", url, exc)
+            raise StoreUnavailableError(
+                f"De zoekindex is niet bereikbaar: de Chroma-server op {url} antwoordt niet. Start de "
+                "server (opnieuw) en probeer het nog eens."
+            ) from exc
+        if out_of_space(exc, None if url else directory):
+            log.warning("store write failed for lack of space in %s: %s", directory, exc)
+            raise DiskFullError(disk_full_message(directory or "de Chroma-server")) from exc
+        raise
+
+
+class _Guarded:
+    """A Chroma collection whose calls raise :class:`StoreError` for a server that is down or a full disk."""
+
+    def __init__(self, collection: Any, url: str | None, directory: Path | None) -> None:
+        self._collection = collection
+        self._url = url
+        self._directory = directory
+
+    @property
+    def name(self) -> str:
+        return str(self._collection.name)
+
+    def __getattr__(self, attribute: str) -> Callable[..., Any]:
+        method = getattr(self._collection, attribute)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with _translated(self._url, self._directory):
+                return method(*args, **kwargs)
+
+        return call
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,30 +324,43 @@ class VectorStore:
 
 
 def make_client(settings: Settings) -> Any:
-    """A Chroma client: ``HttpClient`` for a configured server URL, else an embedded one in home."""
+    """A Chroma client: ``HttpClient`` for a configured server URL, else an embedded one in home.
+
+    :class:`StoreUnavailableError` when the server does not answer, :class:`DiskFullError` when the
+    embedded store cannot be created for lack of space.
+    """
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
-        return chromadb.HttpClient(
-            host=url.hostname or "localhost",
-            port=url.port or (443 if url.scheme == "https" else 8000),
-            ssl=url.scheme == "https",
-            settings=chroma_settings,
-        )
-    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+        with _translated(settings.chroma_url, None):
+            return chromadb.HttpClient(
+                host=url.hostname or "localhost",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+    with _translated(None, settings.home):
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
 
 
 def open_store(settings: Settings, model_id: str, *, client: Any = None) -> VectorStore:
-    """Open (or create) the collection for this embedding model."""
+    """Open (or create) the collection for this embedding model.
+
+    Every call on it raises :class:`StoreError` subclasses for a server that went away or a full disk,
+    so no caller needs to know Chroma's, httpx's or sqlite's errors.
+    """
     client = client if client is not None else make_client(settings)
-    collection = client.get_or_create_collection(
-        collection_name(settings.collection, model_id),
-        embedding_function=None,
-        configuration={"hnsw": {"space": "cosine"}},
-        metadata={"embedding_model": model_id},
-    )
-    return VectorStore(collection)
+    url = settings.chroma_url or None
+    directory = None if url else settings.chroma_dir
+    with _translated(url, directory):
+        collection = client.get_or_create_collection(
+            collection_name(settings.collection, model_id),
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedding_model": model_id},
+        )
+    return VectorStore(_Guarded(collection, url, directory))

@@ -24,6 +24,7 @@ from assistant.rag.compose import anchor_sentence, by_document, position_changes
 from assistant.rag.fact_check import FactCheck, accepts
 from assistant.rag.figures import dated_figures, figures_differ, figures_note, newest_first
 from assistant.rag.gate import Thresholds
+from assistant.rag.llm import MODEL_UNREACHABLE, endpoint_unreachable
 from assistant.rag.prompts import PromptLibrary
 from assistant.rag.retrieval import Filters, Retriever
 from assistant.rag.steps import (
@@ -112,7 +113,15 @@ class Answerer:
         """A follow-up rewritten to stand alone (by the model if configured, else heuristically)."""
         use_llm = self.llm is not None and self.options.condense_with_llm
         lock = self.generator.lock if self.generator else None
-        return condense(question, history, llm=self.llm if use_llm else None, prompts=self.prompts, lock=lock)
+        try:
+            return condense(
+                question, history, llm=self.llm if use_llm else None, prompts=self.prompts, lock=lock
+            )
+        except Exception as exc:
+            if not (use_llm and endpoint_unreachable(exc)):
+                raise
+            log.warning("chat model unreachable, condensing heuristically: %s", exc)
+            return condense(question, history, llm=None, prompts=self.prompts, lock=lock)
 
     def prime(self) -> None:
         """Have a local model read its fixed prompt prefix before the first question (``Generate.prime``)."""
@@ -158,6 +167,7 @@ class Answerer:
         sources = by_document(hits) if timeline else hits
         t0 = time.perf_counter()
         parts: list[str] = []
+        notice = ""  # set when the model did not answer and the sources' sentences stand in
         yield Stage("generate")
         if self.generator is None:
             draft = compose(standalone, sources, timeline=timeline, evidence=evidence)
@@ -179,10 +189,21 @@ class Answerer:
             stream = self.generator.stream(
                 standalone, shown, timeline=timeline, template=template, words=words, source_template=header
             )
-            for delta in stream:
-                timings.setdefault("first_token", time.perf_counter() - t0)
-                parts.append(delta)
-                yield Delta(delta)
+            try:
+                for delta in stream:
+                    timings.setdefault("first_token", time.perf_counter() - t0)
+                    parts.append(delta)
+                    yield Delta(delta)
+            except Exception as exc:
+                if not endpoint_unreachable(exc):
+                    raise
+                # The endpoint is down or too slow: the answer is the extractive one, and says why.
+                log.warning("chat model unreachable, answering from the sources: %s", exc)
+                notice = MODEL_UNREACHABLE
+                lead = False
+                parts = [compose(standalone, sources, timeline=timeline, evidence=evidence)]
+                timings["first_token"] = time.perf_counter() - t0
+                yield Delta(f"\n{notice}\n{parts[0]}")
             if lead:
                 # The model's sentence leads; the sources' own best sentences carry the facts.
                 quotes = "\n" + compose(standalone, sources, timeline=False, evidence=evidence)
@@ -197,9 +218,10 @@ class Answerer:
         citations = cite(checked.checked, sources)
         timings["verify"] = time.perf_counter() - t0
         timings["total"] = time.perf_counter() - started
+        text = f"{notice}\n{checked.text}" if notice else checked.text
         yield Answer(
-            question, standalone, checked.text, False, citations, list(sources), checked.checked, evidence,
-            "timeline" if timeline else "answer", checked.removed, draft, timings, found.hits,
+            question, standalone, text, False, citations, list(sources), checked.checked, evidence,
+            "timeline" if timeline else "answer", checked.removed, draft, timings, found.hits, notice,
         )  # fmt: skip
 
     def decide(

@@ -20,6 +20,7 @@ is flagged. Sources are numbered once for the whole draft, in order of first use
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -39,9 +40,12 @@ from assistant.rag.compose import overlap
 from assistant.rag.evidence import evidence_sentences
 from assistant.rag.figures import amounts_in, dated_figures, figures_note
 from assistant.rag.gate import measure
+from assistant.rag.llm import MODEL_UNREACHABLE_PARAGRAPH, endpoint_unreachable
 from assistant.rag.prompts import PromptLibrary
 from assistant.rag.retrieval import Filters, Retriever
 from assistant.rag.steps import Generate, cite, verify
+
+log = logging.getLogger(__name__)
 
 #: Called per section and stage: (section number, number of sections, section title, stage).
 Progress = Callable[[int, int, str, str], None]
@@ -222,6 +226,13 @@ def renumber(
     return renumbered, sources
 
 
+@dataclass(slots=True)
+class _Model:
+    """Whether the chat model stopped answering during this draft (the rest is then made without it)."""
+
+    down: bool = False
+
+
 class Drafter:
     """Drafts a template's sections from the archive, with a model or without."""
 
@@ -289,6 +300,7 @@ class Drafter:
         sections: list[DraftSection] = []
         checked_all: list[CheckedSentence] = []
         timings: dict[str, float] = {}
+        model = _Model()  # one unreachable model is waited for once per draft, not once per paragraph
         for number, spec in enumerate(template.sections, start=1):
             t0 = time.perf_counter()
             stage = partial(progress, number, len(template.sections), spec.title) if progress else None
@@ -296,7 +308,7 @@ class Drafter:
                 stage("zoeken")
             section, checked = self._section(
                 template, spec, subject, scope=scope, filters=base, pinned=pinned, registry=registry,
-                used=used, progress=stage,
+                used=used, progress=stage, model=model,
             )  # fmt: skip
             sections.append(section)
             checked_all.extend(checked)
@@ -332,7 +344,9 @@ class Drafter:
         registry: _Registry,
         used: set[str],
         progress: Callable[[str], None] | None,
+        model: _Model | None = None,
     ) -> tuple[DraftSection, list[CheckedSentence]]:
+        model = model or _Model()
         paragraphs: list[Paragraph] = []
         gaps: list[Gap] = []
         checked_all: list[CheckedSentence] = []
@@ -361,10 +375,17 @@ class Drafter:
             lines = [f"{sentence} [{registry.number(hit)}]" for hit, sentence in picked]
             extractive = "\n".join(lines)
             text = extractive
-            if self.generator is not None:
+            if self.generator is not None and not model.down:
                 if progress:
                     progress("schrijven")
-                text = self._write(template, spec, subject, ask, picked, registry)
+                try:
+                    text = self._write(template, spec, subject, ask, picked, registry)
+                except Exception as exc:
+                    if not endpoint_unreachable(exc):
+                        raise
+                    log.warning("chat model unreachable, drafting from the sources: %s", exc)
+                    model.down = True
+            unreachable = self.generator is not None and model.down
             if progress:
                 progress("controleren")
             # Only this ask's sources can support its paragraph: a number from another section (which the
@@ -390,6 +411,8 @@ class Drafter:
             body = render(kept)
             notes = [note for note in (figures_note(dated_figures(kept, registry.hits)),) if note]
             notes += newer_statements(query, kept, hits, registry.hits)
+            if unreachable:
+                notes.insert(0, MODEL_UNREACHABLE_PARAGRAPH)
             paragraphs.append(Paragraph(body, numbers, tuple(kept), tuple(notes), origin))
             checked_all.extend(kept)
         return DraftSection(spec.title, tuple(paragraphs), tuple(gaps)), checked_all

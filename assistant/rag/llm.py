@@ -7,6 +7,10 @@
 * ``extractive``: no model; the answerer composes the answer from source sentences (deterministic).
   :func:`make_chat_model` returns ``None`` for it.
 * ``fake``: :class:`EchoChatModel`, deterministic, for tests and demos without a model.
+
+An endpoint that is down or slower than ``LOBBY_LLM_TIMEOUT`` is not an error for users: answers and
+drafts then fall back to the sources' own sentences with :data:`MODEL_UNREACHABLE` (see
+:func:`endpoint_unreachable`), and the next question tries the endpoint again.
 """
 
 from __future__ import annotations
@@ -20,6 +24,34 @@ from assistant.index.models import resolve
 
 if TYPE_CHECKING:
     from assistant.core.settings import Settings
+
+#: Shown with an answer made without the model because its endpoint did not answer (Dutch: users read it).
+MODEL_UNREACHABLE = (
+    "Let op: het taalmodel was niet bereikbaar (het antwoordde niet of niet op tijd). Dit antwoord bestaat "
+    "daarom uit letterlijke zinnen uit de bronnen."
+)
+#: The same for one paragraph of a draft.
+MODEL_UNREACHABLE_PARAGRAPH = (
+    "Let op: het taalmodel was niet bereikbaar; deze alinea bestaat uit letterlijke zinnen uit de bronnen."
+)
+
+#: Errors of the HTTP clients that mean "no answer from the endpoint": refused, reset, timed out.
+_UNREACHABLE = {"openai.APIConnectionError", "httpx.TransportError"}
+
+
+def endpoint_unreachable(error: BaseException) -> bool:
+    """Whether ``error`` (or one it was raised from) says the model endpoint did not answer in time.
+
+    The OpenAI client's connection and timeout errors, httpx's transport errors and the builtin
+    connection and timeout errors count; an error the endpoint answered with (a 4xx or 5xx) does not.
+    """
+    seen: BaseException | None = error
+    while seen is not None:
+        names = {f"{c.__module__}.{c.__name__}" for c in type(seen).__mro__}
+        if names & _UNREACHABLE or isinstance(seen, ConnectionError | TimeoutError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def make_chat_model(settings: Settings, backend: str | None = None) -> BaseChatModel | None:
@@ -57,6 +89,9 @@ def make_chat_model(settings: Settings, backend: str | None = None) -> BaseChatM
             temperature=settings.llm_temperature,
             max_tokens=settings.llm_max_tokens,
             streaming=True,
-            timeout=120,
+            # Connect and each streamed read wait at most this long; no retries: the answer falls back to
+            # the sources at once, and the next question tries again (retries tripled the wait).
+            timeout=settings.llm_timeout,
+            max_retries=0,
         )
     raise ValueError(f"unknown llm backend {backend!r}: choose llamacpp, openai, extractive or fake")
