@@ -27,6 +27,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.app.cli import app
+from assistant.app.web.chat_tab import failure_text
 from assistant.core.settings import Settings
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import DiskFullError, StoreUnavailableError
@@ -127,8 +128,11 @@ def test_chroma_server_down_is_reported_in_dutch_and_work_resumes_when_it_is_bac
 
     chroma.kill()
     # The services raise one specific error (the web app shows its message); search and ask alike.
-    with pytest.raises(StoreUnavailableError, match=r"niet bereikbaar.*Chroma-server op http://127\.0\.0\.1"):
+    with pytest.raises(
+        StoreUnavailableError, match=r"niet bereikbaar.*Chroma-server op http://127\.0\.0\.1"
+    ) as raised:
         services.search.search(Request(), "Studenten Reis Product", k=1)
+    assert failure_text(raised.value) == str(raised.value)  # what the web page shows
     with pytest.raises(StoreUnavailableError):
         services.chat.ask(Request(), QUESTION)
     (archive / "nieuw.md").write_text("# Nieuw\n\nDatum: 1 maart 2025\n\nOver de NDS.\n", encoding="utf-8")
@@ -139,7 +143,9 @@ def test_chroma_server_down_is_reported_in_dutch_and_work_resumes_when_it_is_bac
     monkeypatch.setenv("LOBBY_CHROMA_URL", chroma.url)
     monkeypatch.setenv("LOBBY_EMBEDDING_MODEL", "fake")
     monkeypatch.setenv("LOBBY_LLM", "extractive")
-    for args in (["search", "SRP"], ["ask", QUESTION], ["ingest", str(archive), "--no-progress"]):
+    monkeypatch.setenv("LOBBY_PORT", "0")
+    commands = [["search", "SRP"], ["ask", QUESTION], ["ingest", str(archive), "--no-progress"], ["serve"]]
+    for args in commands:
         result = CliRunner().invoke(app, args)
         assert result.exit_code == 4, (args, result.output)
         assert "De zoekindex is niet bereikbaar" in result.stderr and chroma.url in result.stderr

@@ -574,6 +574,7 @@ PortOpt = Annotated[int | None, typer.Option("--port", help="Poort (standaard LO
 def _serve(services: Services, host: str | None, port: int | None) -> None:
     """Start the web app and block; an exposed host without users exits 2 with how to add one."""
     from assistant.app.web.serve import serve as run_server
+    from assistant.index.store import StoreError
     from assistant.services.users import UsersError
 
     settings = services.settings
@@ -583,6 +584,8 @@ def _serve(services: Services, host: str | None, port: int | None) -> None:
         )
     except UsersError as exc:
         _fail(f"Fout: {exc}", 2)
+    except StoreError as exc:  # the start-up search found no store to serve from
+        _store_failure(exc)
     except OSError as exc:
         _fail(f"Fout: de webserver kon niet starten ({exc.strerror or exc}); kies een andere --port.", 2)
 

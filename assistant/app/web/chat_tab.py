@@ -49,7 +49,10 @@ def turn_messages(turn: StoredTurn) -> list[Message]:
 def failure_text(error: Exception) -> str:
     """What the page says when answering fails: a missing model by name, anything else with its cause."""
     from assistant.index.models import ModelError
+    from assistant.index.store import StoreError
 
+    if isinstance(error, StoreError):  # the store's own Dutch message says what happened and what to do
+        return str(error)
     if isinstance(error, ModelError):
         return (
             f"Het taalmodel is niet beschikbaar: {error}. Voer `lobby models fetch` uit of kies een andere "

@@ -13,6 +13,7 @@ import gradio as gr
 
 from assistant.app.web.context import OnLoad, WebContext
 from assistant.core.dates import format_date
+from assistant.index.store import StoreError
 from assistant.services.library import DocumentInfo, LibraryError, Upload
 
 COLUMNS = ["Titel", "Datum", "Type", "Kenmerk", "Geadresseerde", "Toegang", "Fragmenten", "Bestand"]
@@ -101,7 +102,7 @@ def build(ctx: WebContext) -> OnLoad:
 
         try:
             result = library.upload(request, handed, progress=report)
-        except LibraryError as error:
+        except (LibraryError, StoreError) as error:  # both carry a Dutch message for the user
             raise gr.Error(str(error)) from error
         rows: list[list[object]] = [
             [f.source, OUTCOMES.get(f.status, f.status), f.chunks, f.reason] for f in result.files
@@ -121,7 +122,7 @@ def build(ctx: WebContext) -> OnLoad:
         ctx.require_manager(http)
         try:
             removal = library.remove(ctx.request(http), doc_id)
-        except LibraryError as error:
+        except (LibraryError, StoreError) as error:  # both carry a Dutch message for the user
             raise gr.Error(str(error)) from error
         rows, dropdown = refresh(http)
         return (
