@@ -33,6 +33,7 @@ QUESTION = "Wat vroeg het IPO aan de minister van OCW over het Studenten Reis Pr
 ANNA = ("anna", "wachtwoord-van-anna")
 BOB = ("bob", "wachtwoord-van-bob-1")
 LIMIT_MB = 0.2  # every file of the sample archive is smaller; the upload tests send larger ones
+UPLOAD_MB = 1.0  # what one upload request may hold in all
 MARKDOWN = b"# Zoutwinning\n\nDatum: 3 maart 2025\n\nDe provincie vraagt een onderzoek naar zoutwinning.\n"
 
 
@@ -98,7 +99,7 @@ def test_a_very_long_name_is_cut_keeping_its_extension() -> None:
 
 @pytest.fixture(scope="module")
 def library_services(tmp_path_factory: pytest.TempPathFactory) -> Services:
-    return web_services(tmp_path_factory.mktemp("upload"), max_file_mb=LIMIT_MB)
+    return web_services(tmp_path_factory.mktemp("upload"), max_file_mb=LIMIT_MB, max_upload_mb=UPLOAD_MB)
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -236,43 +237,82 @@ def test_on_every_address_the_server_demands_sign_in_over_http(served: str) -> N
         assert shown == [SIGN_OUT] and 'href="logout"' in SIGN_OUT and "Afmelden" in SIGN_OUT
 
 
-def test_an_oversized_upload_post_is_refused_before_it_reaches_the_disk(
-    served: str, library_services: Services
-) -> None:
-    """A POST that announces 2 GB is cut off at the limit with 413; the server never reads it all."""
+def _post_upload(served: str, blocks: Iterator[bytes], *, declared: int | None) -> tuple[bytes, int]:
+    """POST ``blocks`` to Gradio's upload route as anna over a raw socket, stopping at the first answer.
+
+    With ``declared`` the request announces that Content-Length, else it is sent chunked. Returns the
+    answer's first bytes and how many body bytes were sent before it came.
+    """
     with _sign_in(served, ANNA) as http:
         cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
     port = int(served.rstrip("/").rsplit(":", 1)[1])
-    boundary = uuid.uuid4().hex
+    length = f"Content-Length: {declared}" if declared is not None else "Transfer-Encoding: chunked"
     head = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="groot.pdf"\r\n'
-        "Content-Type: application/pdf\r\n\r\n"
-    ).encode()
-    declared = 2 * 1024**3
-    request = (
         f"POST /gradio_api/upload HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n"
-        f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {declared}\r\n\r\n"
-    ).encode() + head
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n{length}\r\n\r\n"
+    ).encode()
     sent = 0
-    block = b"%PDF-" + os.urandom(64 * 1024 - 5)
+    answer = b""
     with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
-        conn.sendall(request)
+        conn.sendall(head)
         conn.settimeout(0.05)
-        answer = b""
-        while sent < 50 * LIMIT_MB * 1_000_000 and not answer:
+        for block in blocks:
+            with suppress(TimeoutError):
+                answer = conn.recv(4096)  # answered already?
+            if answer:
+                break
             try:
-                conn.sendall(block)
-                sent += len(block)
-                answer = conn.recv(4096)
-            except TimeoutError:
-                continue
+                conn.sendall(block if declared is not None else b"%x\r\n%s\r\n" % (len(block), block))
             except (BrokenPipeError, ConnectionResetError):
                 break
+            sent += len(block)
         conn.settimeout(10)
         with suppress(OSError):
             answer = answer or conn.recv(4096)
+    return answer, sent
+
+
+BOUNDARY = uuid.uuid4().hex
+
+
+def _file_part(name: str, size: int) -> Iterator[bytes]:
+    """One file of a multipart body, in 64 KiB blocks."""
+    yield (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode()
+    data = b"%PDF-" + os.urandom(size - 5)
+    for start in range(0, size, 64 * 1024):
+        yield data[start : start + 64 * 1024]
+    yield b"\r\n"
+
+
+def test_a_post_announcing_2_gb_is_refused_before_anything_is_read(served: str) -> None:
+    answer, sent = _post_upload(served, _file_part("groot.pdf", 10_000_000), declared=2 * 1024**3)
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
-    assert sent < 20 * LIMIT_MB * 1_000_000  # answered long before the announced 2 GB (or 20x the limit)
+    assert "LOBBY_MAX_UPLOAD_MB" in answer.decode(errors="replace")
+    assert sent < 2 * 64 * 1024  # refused on its headers
+
+
+def test_a_file_over_the_limit_is_cut_off_by_gradio_at_the_limit(served: str) -> None:
+    size = int(3 * LIMIT_MB * 1_000_000)  # within the request limit, over the file limit
+    answer, sent = _post_upload(served, _file_part("groot.pdf", size), declared=size + 1000)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert b"File size exceeded" in answer
+    assert sent < size  # answered before the file was all sent
+
+
+def test_many_files_each_under_the_limit_are_stopped_at_the_request_limit(served: str) -> None:
+    """A chunked POST (no length to judge) of files of 0.15 MB each: stopped once 1 MB has arrived."""
+
+    def files() -> Iterator[bytes]:
+        for n in range(1000):  # 150 MB if it were all read
+            yield from _file_part(f"deel-{n}.pdf", int(0.75 * LIMIT_MB * 1_000_000))
+
+    answer, sent = _post_upload(served, files(), declared=None)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert "LOBBY_MAX_UPLOAD_MB" in answer.decode(errors="replace")
+    assert sent < 5 * UPLOAD_MB * 1_000_000  # not the 150 MB: stopped soon after the limit
 
 
 def test_a_session_ends_after_lobby_session_hours(tmp_path: Path) -> None:

@@ -108,6 +108,14 @@ class Settings(BaseSettings):
         default=50, ge=0, description="Tokens repeated between consecutive chunks of one page/section."
     )
     max_file_mb: float = Field(default=50.0, gt=0, description="Files larger than this are refused.")
+    max_upload_mb: float = Field(
+        default=500.0,
+        gt=0,
+        description=(
+            "Most megabytes one upload to the web app (all files picked at once) may hold; a larger request "
+            "is refused before it is read in full."
+        ),
+    )
     pdf_max_pages: int = Field(
         default=5000, ge=1, description="PDFs with more pages than this are refused (a hostile page tree)."
     )

@@ -2,8 +2,9 @@
 
 Sign-in is on whenever the host is not loopback (and on loopback with ``LOBBY_REQUIRE_LOGIN``); then
 the users file must hold at least one user, or the server does not start, and a sign-in lasts
-``LOBBY_SESSION_HOURS``. Uploads larger than ``LOBBY_MAX_FILE_MB`` are cut off by Gradio itself. The
-local model answers one question at a time; Gradio's queue shows the others their place.
+``LOBBY_SESSION_HOURS``. A file larger than ``LOBBY_MAX_FILE_MB`` is cut off by Gradio itself, a
+request larger than ``LOBBY_MAX_UPLOAD_MB`` by :class:`~assistant.app.web.limits.BodyLimit`. The local
+model answers one question at a time; Gradio's queue shows the others their place.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import threading
 from collections.abc import Callable
 
+from assistant.app.web.limits import BodyLimit
 from assistant.app.web.sessions import expire_sessions
 from assistant.services.users import check_exposure, user_store
 from assistant.services.wiring import Services
@@ -54,6 +56,8 @@ def serve(
     is exposed and no user exists.
     """
     quiet_environment()
+    from starlette.middleware import Middleware
+
     from assistant.app.web.app import build_app, launch_options
     from assistant.app.web.context import WebContext
 
@@ -78,6 +82,7 @@ def serve(
         auth_message="Log in met uw gebruikersnaam en wachtwoord." if needs_login else None,
         prevent_thread_lock=True, quiet=True, ssr_mode=False, show_error=True,
         max_file_size=upload_limit(settings.max_file_mb), **launch_options(),
+        app_kwargs={"middleware": [Middleware(BodyLimit, max_bytes=upload_limit(settings.max_upload_mb))]},
     )  # fmt: skip
     if needs_login:
         expire_sessions(app, settings.session_hours)
