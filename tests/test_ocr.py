@@ -128,6 +128,22 @@ def test_settings_reach_the_loader(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
+def test_unsure_lines_are_left_out_of_the_recognised_text() -> None:
+    from ingest.ocr import _confident_text
+
+    rows = [  # (block, paragraph, line, word, confidence): what image_to_data returns, plus a layout row
+        (1, 1, 1, "Verslag", 96), (1, 1, 1, "bestuurlijk", 94), (1, 1, 1, "overleg", 95),
+        (1, 1, 2, "Datum:", 96), (1, 1, 2, "20", 95), (1, 1, 2, "juni", 96),
+        (1, 2, 1, "Besluit:", 90), (1, 2, 1, "vastgesteld", 91), (1, 2, 0, "", -1),
+        (2, 1, 1, "KR", 0), (2, 1, 1, "Gemeente", 96), (2, 1, 1, "ee", 21), (2, 1, 1, "-", 34),
+    ]  # fmt: skip
+    data = {
+        "page_num": [1] * len(rows), "block_num": [r[0] for r in rows], "par_num": [r[1] for r in rows],
+        "line_num": [r[2] for r in rows], "text": [r[3] for r in rows], "conf": [r[4] for r in rows],
+    }  # fmt: skip
+    assert _confident_text(data) == "Verslag bestuurlijk overleg\nDatum: 20 juni\n\nBesluit: vastgesteld"
+
+
 def test_a_huge_page_is_rendered_within_the_pixel_bound() -> None:
     scale = _scale(14_400, 14_400, 300)  # 200 by 200 inches, PDF's largest page size
     assert (14_400 * scale) ** 2 <= MAX_PIXELS * 1.001
