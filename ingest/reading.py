@@ -294,7 +294,10 @@ class Reader:
             contents: dict[str, tuple[str, str]] = {}  # duplicates are found across all roots of a run
             for root, files, is_folder in self.plans:
                 root_key = str(root)
-                existing = self.store.files(root_key)
+                # A single file (an upload into the archive) reads only its own chunks' state.
+                existing = self.store.files(
+                    root_key, None if is_folder else [p.relative_to(root).as_posix() for p in files]
+                )
                 seen: set[str] = set()
                 for path in files:
                     source = path.relative_to(root).as_posix()

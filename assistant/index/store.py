@@ -226,11 +226,20 @@ class VectorStore:
         if ids:
             self._collection.delete(ids=list(ids))
 
-    def files(self, root: str) -> dict[str, FileState]:
-        """Per source file under ``root``: which versions (file hashes) have how many chunks."""
+    def files(self, root: str, sources: Sequence[str] | None = None) -> dict[str, FileState]:
+        """Per source file under ``root``: which versions (file hashes) have how many chunks.
+
+        ``sources`` limits the scan to those files: an upload of one file into the archive then reads
+        that file's chunks, not the whole archive's.
+        """
         counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         expected: dict[str, dict[str, int]] = defaultdict(dict)
-        for _, meta, _ in self._scan(where={"root": root}, documents=False):
+        where: dict[str, Any] = {"root": root}
+        if sources is not None:
+            if not sources:
+                return {}
+            where = {"$and": [where, {"source": {"$in": list(sources)}}]}
+        for _, meta, _ in self._scan(where=where, documents=False):
             source, file_hash = str(meta["source"]), str(meta.get("file_hash", ""))
             counts[source][file_hash] += 1
             expected[source][file_hash] = int(meta.get("n_chunks", -1))
