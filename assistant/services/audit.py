@@ -67,10 +67,12 @@ class AuditLog:
     def recording(self, request: Request) -> Iterator[None]:
         """Write the request's line when the block ends: ``ok``, or the error's type when it raised.
 
-        Only the outermost block of a request writes; calls nested in it add to its record. The request
-        then gets a fresh record, so a request object used for several calls gives a line per call.
+        Only the outermost block of a request writes; calls nested in it add to its record. The record
+        stays readable after the call; a request object used for another call gets a fresh one then.
         """
         outcome = "ok"
+        if request.audit.depth == 0 and request.audit.written:
+            request.audit = AuditRecord()  # a request object used again (lobby search's prompt): a new line
         request.audit.depth += 1
         try:
             yield
@@ -84,8 +86,7 @@ class AuditLog:
             request.audit.depth -= 1
             if request.audit.depth == 0:
                 self.write(request, outcome)
-                # A request object used again (the command line's interactive search) starts a new line.
-                request.audit = AuditRecord()
+                request.audit.written = True
 
 
 #: Records nothing; the default of services built without a log (tests, benchmarks, evaluation).

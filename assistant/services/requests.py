@@ -24,6 +24,7 @@ class AuditRecord:
     #: How many audited service calls are running for this request: a call made inside another (a draft
     #: listing the library to resolve a source name) adds to the outer call's line instead of writing one.
     depth: int = 0
+    written: bool = False  # the audit log has this record: a further call on the request starts a new one
 
     def shown(self, doc_ids: list[str] | tuple[str, ...]) -> None:
         """Record documents as shown (or changed), once each, in order."""
