@@ -351,3 +351,29 @@ def test_over_http_each_signed_in_role_gets_only_its_levels(tmp_path: Path) -> N
         line["user"] for line in read_audit(services.settings.audit_path) if line["action"] == "ask"
     }
     assert users_seen == {f"{role}1" for role in ROLES}
+
+
+def test_an_upload_with_a_level_is_never_in_the_archive_without_it(tmp_path: Path) -> None:
+    services = services_over(tmp_path, write_archive(tmp_path / "archief"))
+    manager = request_for(User("baas", "beheerder", ""))
+    report = services.library.upload(manager, [Upload("strategie.md", b"# Strategie\n\nDe inzet is geheim.")],
+                                     access="vertrouwelijk")  # fmt: skip
+    assert [(f.source, f.status) for f in report.files] == [("uploads/vertrouwelijk/strategie.md", "added")]
+    stored = services.settings.archive / "uploads" / "vertrouwelijk"
+    assert (stored / ".toegang").read_text().strip() == "vertrouwelijk" and (stored / "strategie.md").exists()
+    levels = {str(m["source"]): m["access"] for _, m in services.index.store.metadatas()}
+    assert levels["uploads/vertrouwelijk/strategie.md"] == "vertrouwelijk"
+    reader = request_for(User("lees", "medewerker", ""))
+    assert all(
+        "strategie" not in h.source for h in services.search.search(reader, "strategie inzet geheim", k=9)
+    )
+    # A whole-archive ingest later keeps it as it is (the folder's .toegang, not the default).
+    again = services.library.ingest(Request(), [services.settings.archive])
+    assert again.unchanged == len(LAYOUT) + 1 and not again.updated
+    (stored / ".toegang").write_text("intern")
+    with pytest.raises(LibraryError, match="heeft toegangsniveau intern, niet vertrouwelijk"):
+        services.library.upload(
+            manager, [Upload("nog-een.md", b"# Nog een\n\nTekst.")], access="vertrouwelijk"
+        )
+    with pytest.raises(LibraryError, match="onbekend toegangsniveau 'geheim'"):
+        services.library.upload(manager, [Upload("x.md", b"# X\n\nTekst.")], access="geheim")

@@ -447,18 +447,20 @@ def test_the_library_tab_refuses_in_dutch_and_only_managers_may_upload(
             {"path": path, "orig_name": Path(path).name, "meta": {"_type": "gradio.FileData"}}
             for path in sent.json()
         ]
-        done = _call(http, app, "upload", [payload], uuid.uuid4().hex)
+        done = _call(http, app, "upload", [payload, "intern"], uuid.uuid4().hex)  # files and their level
         assert done["success"] is True, done
         rows = {row[0]: row for row in done["output"]["data"][0]["data"]}
         assert rows["nep.pdf"][1] == "mislukt" and "is geen PDF-bestand" in rows["nep.pdf"][3]
         assert rows["script.sh"][1] == "mislukt" and "wordt niet ondersteund" in rows["script.sh"][3]
-        assert rows["uploads/tab-bestand.md"][1] == "toegevoegd"
+        assert rows["uploads/intern/tab-bestand.md"][1] == "toegevoegd"
         assert "2 mislukt of geweigerd" in done["output"]["data"][3]
     assert not (uploads / "nep.pdf").exists() and not (uploads / "script.sh").exists()
-    assert (uploads / "tab-bestand.md").is_file()
+    assert (uploads / "intern" / "tab-bestand.md").is_file()
+    levels = {m["source"]: m["access"] for _, m in library_services.index.store.metadatas()}
+    assert levels["uploads/intern/tab-bestand.md"] == "intern"
     with _sign_in(url, BOB) as http:  # a medewerker may read, not add
         sent = http.post("gradio_api/upload", files={"files": ("bob.md", MARKDOWN + b"bob\n")})
         payload = [{"path": sent.json()[0], "orig_name": "bob.md", "meta": {"_type": "gradio.FileData"}}]
-        refused = _call(http, app, "upload", [payload], uuid.uuid4().hex)
+        refused = _call(http, app, "upload", [payload, "openbaar"], uuid.uuid4().hex)
     assert refused["success"] is False and "Alleen een beheerder" in json.dumps(refused)
     assert not (uploads / "bob.md").exists()

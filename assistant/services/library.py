@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from assistant.core.records import FileFailure, FileResult, Hit, IngestReport, Page
+from assistant.core.records import ACCESS_LEVELS, FileFailure, FileResult, Hit, IngestReport, Page
 from assistant.core.text import locate
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import VectorStore
@@ -34,6 +34,7 @@ from assistant.services.uploads import (
     store_upload,
     upload_name,
 )
+from ingest.access import AccessError, parse_level
 from ingest.loaders import LoadError, LoadOptions, load
 from ingest.pipeline import Ingestor, write_lock
 
@@ -174,9 +175,14 @@ class LibraryService:
         files: Sequence[Upload],
         *,
         folder: str = "uploads",
+        access: str | None = None,
         progress: Progress | None = None,
     ) -> IngestReport:
         """Store uploaded files in ``folder`` of the archive and ingest them (a result per file).
+
+        With ``access`` the files go to ``folder/LEVEL``, whose ``.toegang`` (written first, before any
+        file) gives them that level: a file is never in the archive, even for an instant, without it.
+        Without, they get the level ``folder`` has (``LOBBY_DEFAULT_ACCESS`` unless a ``.toegang`` says).
 
         A file refused by :mod:`assistant.services.uploads` (name, type, size, content) is not written
         and comes back ``failed`` with the Dutch reason; the others are stored under safe names that
@@ -185,6 +191,8 @@ class LibraryService:
         target = (self.archive / folder).resolve()
         if not target.is_relative_to(self.archive.resolve()):
             raise LibraryError(f"map '{folder}' ligt buiten het archief")
+        if access is not None:
+            target = self._level_folder(target, access)
         refused: list[FileResult] = []
         paths: list[Path] = []
         renamed: dict[Path, str] = {}
@@ -225,6 +233,28 @@ class LibraryService:
     def max_upload_bytes(self) -> int:
         """The largest upload stored: ``LOBBY_MAX_FILE_MB``, the limit the ingest applies to every file."""
         return int(self.ingestor.options.max_file_mb * 1_000_000)
+
+    @staticmethod
+    def _level_folder(parent: Path, access: str) -> Path:
+        """``parent/LEVEL`` with its ``.toegang`` in place; refused if a ``.toegang`` there says otherwise."""
+        if access not in ACCESS_LEVELS:
+            raise LibraryError(f"onbekend toegangsniveau '{access}': kies uit {', '.join(ACCESS_LEVELS)}")
+        folder = parent / access
+        marker = folder / ".toegang"
+        folder.mkdir(parents=True, exist_ok=True)
+        if not marker.exists():
+            tmp = folder / ".toegang.nieuw"
+            tmp.write_text(f"{access}\n", encoding="utf-8")
+            tmp.replace(marker)
+        try:
+            found = parse_level(marker.read_text(encoding="utf-8-sig"), where=f"{folder.name}/.toegang")
+        except (AccessError, OSError, UnicodeDecodeError) as error:
+            raise LibraryError(str(error)) from error
+        if found != access:
+            raise LibraryError(
+                f"map {folder.name} heeft toegangsniveau {found}, niet {access}; pas .toegang aan"
+            )
+        return folder
 
     @audited
     def documents(self, request: Request) -> list[DocumentInfo]:

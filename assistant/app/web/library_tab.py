@@ -13,6 +13,7 @@ import gradio as gr
 
 from assistant.app.web.context import OnLoad, WebContext
 from assistant.core.dates import format_date
+from assistant.core.records import ACCESS_LEVELS
 from assistant.index.store import StoreError
 from assistant.services.library import DocumentInfo, LibraryError, Upload
 
@@ -69,6 +70,14 @@ def build(ctx: WebContext) -> OnLoad:
             # No file_types: Gradio would refuse other types itself, in English; the library service
             # refuses them with a Dutch reason in the result table, and writes nothing.
             uploads = gr.File(label="Bestanden toevoegen", file_count="multiple", elem_id="library-upload")
+            level = gr.Radio(
+                list(ACCESS_LEVELS),
+                value=ctx.services.settings.default_access,
+                label="Toegangsniveau",
+                info="Wie de nieuwe bestanden mag zien: openbaar (iedereen), intern (medewerkers en "
+                "beheerders) of vertrouwelijk (alleen beheerders).",
+                elem_id="library-upload-level",
+            )
             add = gr.Button("Toevoegen aan het archief", variant="primary", elem_id="library-add")
             results = gr.Dataframe(headers=RESULT_COLUMNS, interactive=False, label="Resultaat per bestand")
         with gr.Column():
@@ -81,7 +90,7 @@ def build(ctx: WebContext) -> OnLoad:
         return document_rows(documents), gr.Dropdown(choices=document_choices(documents), value=None)
 
     def upload(
-        files: list[str] | None, http: gr.Request, progress: gr.Progress = PROGRESS
+        files: list[str] | None, access: str | None, http: gr.Request, progress: gr.Progress = PROGRESS
     ) -> tuple[list[list[object]], list[list[object]], gr.Dropdown, str]:
         if not files:
             raise gr.Error("Kies eerst een of meer bestanden.")
@@ -101,7 +110,7 @@ def build(ctx: WebContext) -> OnLoad:
             progress((done, total), desc=f"inlezen: {name}")
 
         try:
-            result = library.upload(request, handed, progress=report)
+            result = library.upload(request, handed, access=access or None, progress=report)
         except (LibraryError, StoreError) as error:  # both carry a Dutch message for the user
             raise gr.Error(str(error)) from error
         rows: list[list[object]] = [
@@ -131,6 +140,6 @@ def build(ctx: WebContext) -> OnLoad:
             f"Verwijderd: {removal.doc_id} ({len(removal.moved)} bestand(en) naar de prullenbak).",
         )
 
-    add.click(upload, [uploads], [results, table, chosen, status], api_visibility="private")
+    add.click(upload, [uploads, level], [results, table, chosen, status], api_visibility="private")
     remove.click(delete, [chosen], [table, chosen, status], api_visibility="private")
     return OnLoad(refresh, [table, chosen])
