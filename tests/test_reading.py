@@ -60,7 +60,7 @@ def test_leaving_early_stops_the_thread(archive: Path, index: Index) -> None:
 
 def test_an_error_in_the_thread_reaches_the_consumer(archive: Path, index: Index) -> None:
     class BrokenStore:
-        def files(self, root: str) -> dict[str, object]:
+        def files(self, root: str, sources: object = None) -> dict[str, object]:
             raise ConnectionError("Chroma-server niet bereikbaar")
 
     reader = Reader([discover(archive)], BrokenStore(), IngestOptions())  # type: ignore[arg-type]
