@@ -56,12 +56,19 @@ def ingested_index(tmp_path: Path) -> Index:
 def ingested_services(tmp_path: Path, **settings: object) -> Services:
     """Services over the small archive, ingested through the library service, with fake embeddings and a
     gate loose enough for the hash embedder; ``settings`` override (``llm`` defaults to extractive)."""
-    archive = write_archive(tmp_path / "archief")
+    services = services_over(tmp_path, write_archive(tmp_path / "archief"), **settings)
+    assert len({m["source"] for _, m in services.index.store.metadatas()}) == len(DOCS)
+    return services
+
+
+def services_over(tmp_path: Path, archive: Path, **settings: object) -> Services:
+    """Services over ``archive`` (home in ``tmp_path``), ingested through the library service, with fake
+    embeddings and a gate loose enough for the hash embedder; fails on any file that did not ingest."""
     values: dict[str, object] = {
         "home": tmp_path / "home", "embedding_model": "fake", "llm": "extractive", "archive": archive,
         "gate_min_dense": 0.05, "gate_min_coverage": 0.5, **settings,
     }  # fmt: skip
     services = Services(Settings(**values))  # type: ignore[arg-type]
     report = services.library.ingest(Request(), [archive])
-    assert report.added == len(DOCS) and not report.failed
+    assert report.added and not report.failed, report.failed
     return services

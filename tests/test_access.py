@@ -29,6 +29,8 @@ from assistant.services.users import ROLES, User, request_for
 from assistant.services.wiring import Services
 from ingest.access import AccessError, level_of, parse_level
 
+from .archive_helpers import services_over
+
 TOPICS = [
     (
         "windenergie op land",
@@ -95,17 +97,6 @@ def write_archive(root: Path, only: set[str] | None = None) -> Path:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
     return root
-
-
-def services_over(tmp_path: Path, archive: Path, **settings: object) -> Services:
-    values: dict[str, object] = {
-        "home": tmp_path / "home", "embedding_model": "fake", "llm": "extractive", "archive": archive,
-        "gate_min_dense": 0.05, "gate_min_coverage": 0.5, **settings,
-    }  # fmt: skip
-    services = Services(Settings(**values))  # type: ignore[arg-type]
-    report = services.library.ingest(Request(), [archive])
-    assert not report.failed, report.failed
-    return services
 
 
 @pytest.fixture(scope="module")
