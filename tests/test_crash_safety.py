@@ -503,8 +503,26 @@ def test_sigkill_with_the_real_embedding_model_recovers(tmp_path: Path) -> None:
     files = [*sorted((REPO / "data").rglob("*.md")), FIXTURES / "notitie.md"]
     archive = _archive(tmp_path, files)
     first = _reference_run(archive, tmp_path / "timing", {})
-    plans = _plans(rng, "model", first, {"embed": 1, "upsert": 1})
+    # The encoder call (model load included) takes 8-20 s depending on load: aim into its first half.
+    begin, end = first.phase_span("embed")
+    plans = [("model", "embed", 1, rng.uniform(0.1, 0.5) * (end - begin))]
+    plans += _plans(rng, "model", first, {"upsert": 1})
     trials = _crash_trials(tmp_path, archive, {}, plans=plans)
     _print_trials(trials)
     assert all(t.landed is not None for t in trials)
     assert [t for t in trials if t.diverged] == [], "\n".join(f"{t}" for t in trials if t.diverged)
+
+
+def test_a_pointer_file_left_by_a_killed_rebuild_is_removed_by_the_next(tmp_path: Path) -> None:
+    """A kill between writing a version's pointer file and switching to it leaves that file; it goes."""
+    from assistant.index.lexical import LexicalIndex
+
+    lexical = LexicalIndex(tmp_path / "bm25")
+    lexical.rebuild(["a"], ["zoutwinning"], [{"access": "openbaar"}])
+    stale = tmp_path / "bm25" / ".current-v-0123456789abcdef-1-1.json"
+    stale.write_text("{}")
+    (tmp_path / "bm25" / "v-0123456789abcdef-1-1").mkdir()  # its version folder, half-written
+    lexical.rebuild(["a", "b"], ["zoutwinning", "bodemdaling"], [{"access": "openbaar"}] * 2)
+    left = sorted(p.name for p in (tmp_path / "bm25").iterdir())
+    assert len(left) == 2 and left[0] == "current.json" and left[1].startswith("v-"), left
+    assert LexicalIndex(tmp_path / "bm25").ids == ["a", "b"]

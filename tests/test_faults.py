@@ -265,10 +265,10 @@ def test_slow_chat_endpoint_falls_back_and_is_used_again_when_it_answers(
     tmp_path: Path, archive: Path, endpoint: FakeChatEndpoint
 ) -> None:
     services = _openai_services(tmp_path, endpoint.url, archive)
-    endpoint.delay = 3.0  # past LOBBY_LLM_TIMEOUT (1 s)
+    endpoint.delay = 6.0  # past LOBBY_LLM_TIMEOUT (1 s)
     started = time.monotonic()
     slow = services.chat.ask(Request(), QUESTION)
-    assert time.monotonic() - started < 2.9  # waited for the timeout, not for the endpoint
+    assert time.monotonic() - started < 5  # waited for the timeout, not for the endpoint
     assert slow.notice == MODEL_UNREACHABLE and "200 miljoen" in slow.text and slow.citations
     draft = services.drafting.draft(Request(), "kernboodschappen", "Studenten Reis Product")
     paragraphs = draft.paragraphs()
