@@ -22,10 +22,12 @@ reach the encoder in tiny batches. Reading and chunking run in a thread beside t
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,10 +76,34 @@ _WRITE_LOCKS: dict[str, threading.Lock] = {}
 _WRITE_LOCKS_GUARD = threading.Lock()
 
 
-def write_lock(store_name: str) -> threading.Lock:
-    """The process-wide lock that serialises writers (ingest, removal) of one store."""
+@contextmanager
+def write_lock(store_name: str, folder: Path | None = None) -> Iterator[None]:
+    """Serialise the writers (ingest, upload, removal) of one store, in this process and across processes.
+
+    Threads of one process wait on a lock per store. With ``folder`` (the lexical index's folder, which
+    is local even when the vectors live on a Chroma server), other processes wait too, on an exclusive
+    ``flock`` of a file there: a ``lobby ingest`` started while ``lobby serve`` ingests an upload would
+    otherwise interleave writes to the same collection, and each BM25 rebuild would delete the version
+    folder the other is writing. The kernel drops the lock of a killed process, so a crash never leaves
+    the store locked.
+    """
     with _WRITE_LOCKS_GUARD:
-        return _WRITE_LOCKS.setdefault(store_name, threading.Lock())
+        thread_lock = _WRITE_LOCKS.setdefault(store_name, threading.Lock())
+    with thread_lock:
+        if folder is None:
+            yield
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / ".write.lock").open("a+b") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.warning("another process is writing to this index (%s); waiting for it to finish", folder)
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _plan(path: Path, within: Path | None) -> tuple[Path, list[Path], bool]:
@@ -116,10 +142,10 @@ class Ingestor:
         folder stores it. Uploads into the archive pass the archive: stored under their own folder, the
         next ingest of the archive would store them a second time under the archive's root.
 
-        Runs on one store are serialised within the process (see :func:`write_lock`); searches go on
+        Runs on one store are serialised, also across processes (see :func:`write_lock`); searches go on
         meanwhile and see each file either before or after its update.
         """
-        with write_lock(self.store.name):
+        with write_lock(self.store.name, self.lexical.directory):
             return self._run(paths, progress, within)
 
     def _run(

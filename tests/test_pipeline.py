@@ -178,3 +178,33 @@ def test_changed_chunk_settings_reingest_unchanged_files(archive: Path, index: I
     report = _ingestor(index, chunk_tokens=120, chunk_overlap=20).run([archive])
     assert report.updated == len(GOOD) and report.unchanged == 0
     _assert_consistent(index)
+
+
+def test_a_second_process_waits_for_the_one_writing_the_store(archive: Path, index: Index) -> None:
+    """``lobby ingest`` while ``lobby serve`` ingests an upload: the writes take turns, never interleave."""
+    import subprocess
+    import sys
+    import time
+
+    hold = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from ingest.pipeline import write_lock\n"
+        "with write_lock('any', Path(sys.argv[1])):\n"
+        "    print('held', flush=True)\n"
+        "    time.sleep(2.0)\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold, str(index.lexical.directory)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        report = _ingestor(index).run([archive])
+        waited = time.monotonic() - started
+        assert holder.wait(timeout=30) == 0
+    finally:
+        holder.kill()
+        holder.wait()
+    assert report.added and waited >= 1.0  # it could not write until the other process let go (2 s)
+    _assert_consistent(index)

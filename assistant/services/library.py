@@ -309,7 +309,7 @@ class LibraryService:
         document = found[0]
         stamp = time.strftime("%Y%m%d-%H%M%S")
         moved: list[tuple[str, str]] = []
-        with write_lock(self.store.name):
+        with write_lock(self.store.name, self.lexical.directory):
             for source in document.files:
                 original = Path(document.root) / source
                 if original.exists():
