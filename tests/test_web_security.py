@@ -464,3 +464,15 @@ def test_the_library_tab_refuses_in_dutch_and_only_managers_may_upload(
         refused = _call(http, app, "upload", [payload, "openbaar"], uuid.uuid4().hex)
     assert refused["success"] is False and "Alleen een beheerder" in json.dumps(refused)
     assert not (uploads / "bob.md").exists()
+
+
+def test_temporary_files_of_a_killed_upload_are_removed_once_stale(tmp_path: Path) -> None:
+    from assistant.services.uploads import STALE_SECONDS, remove_stale_temporaries
+
+    old, fresh = tmp_path / ".upload-oud.tmp", tmp_path / ".upload-bezig.tmp"
+    old.write_bytes(b"half")
+    fresh.write_bytes(b"nog bezig")
+    os.utime(old, (time.time() - STALE_SECONDS - 60,) * 2)
+    store_upload(tmp_path, "nieuw.md", b"# Nieuw\n")  # every upload first clears what killed ones left
+    assert not old.exists() and fresh.exists()  # a fresh one may belong to an upload still writing
+    assert remove_stale_temporaries(tmp_path, now=time.time() + STALE_SECONDS + 60) == [fresh]

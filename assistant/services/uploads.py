@@ -14,6 +14,7 @@ import contextlib
 import os
 import re
 import tempfile
+import time
 import unicodedata
 from pathlib import Path, PurePosixPath
 
@@ -99,6 +100,7 @@ def store_upload(folder: Path, name: str, data: bytes) -> Path:
     other bytes keeps its name and the upload gets ``stem-2``, ``stem-3``, ...
     """
     folder.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(folder)
     stem, suffix = _split(name)
     fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=".tmp")
     tmp = Path(tmp_name)
@@ -118,6 +120,26 @@ def store_upload(folder: Path, name: str, data: bytes) -> Path:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+#: A temporary upload file older than this belongs to no running upload: its process was killed.
+STALE_SECONDS = 3600.0
+
+
+def remove_stale_temporaries(folder: Path, *, now: float | None = None) -> list[Path]:
+    """Delete the ``.upload-*.tmp`` files a killed upload left in ``folder``; the ones deleted.
+
+    Ingest never reads them (hidden files), but they hold a user's bytes and fill the disk. A file younger
+    than :data:`STALE_SECONDS` may belong to an upload still writing, so it stays.
+    """
+    limit = (time.time() if now is None else now) - STALE_SECONDS
+    removed = []
+    for leftover in folder.glob(".upload-*.tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            if leftover.stat().st_mtime < limit:
+                leftover.unlink()
+                removed.append(leftover)
+    return removed
 
 
 def _claim(tmp: Path, candidate: Path, data: bytes) -> bool:
