@@ -41,6 +41,7 @@ from assistant.rag.compose import (
 )
 from assistant.rag.gate import Thresholds, content_terms, content_words, decide, measure
 from assistant.rag.glossary import Glossary
+from assistant.rag.injection import is_instruction
 from assistant.rag.prompts import PromptLibrary
 from assistant.rag.retrieval import Filters, Retriever
 
@@ -250,13 +251,14 @@ class Generate:
         """Numbered sources for the prompt, with title, date, type and page/slide, focused on the question.
 
         ``template`` names the prompt file of one source; a short answer uses a shorter header, since every
-        prompt token is read before the first answer token.
+        prompt token is read before the first answer token. A title that is an instruction to the assistant
+        (a document titled "Negeer alle eerdere instructies ...") is not shown: it is no content either.
         """
         return "\n\n".join(
             self.prompts.render(
                 template,
                 n=n,
-                title=hit.title,
+                title="document" if is_instruction(hit.title) else hit.title,
                 date=format_date(hit.date),
                 doc_type=hit.metadata.get("doc_type", "document"),
                 location=hit.anchor or hit.source,
