@@ -195,9 +195,8 @@ INJECTIONS = (
 SYSTEM_LINES = tuple(
     normalise_for_match(line).lower() for line in PromptLibrary().raw("system").splitlines() if len(line) > 40
 )
-_ENGLISH = frozenset(
-    ["the", "and", "of", "to", "are", "have", "has", "with", "from", "this", "that", "answer"]
-)
+#: English function words that are not Dutch words too ("of" is Dutch for "or").
+_ENGLISH = frozenset(["the", "and", "to", "are", "have", "has", "with", "from", "this", "that", "answer"])
 
 
 # --- building the documents -----------------------------------------------------------------------------
