@@ -15,12 +15,17 @@ nothing between the bytes received and this call). After a restart (``lobby inge
 ``lobby start`` runs) no partial file may be in the archive under the uploaded name, a leftover
 ``.NAME.upload`` temp file must not be ingested, and the store must equal a clean run over the same files.
 
+The web app itself is killed too: ``lobby serve`` in its own process, the file sent over HTTP as the
+library tab sends it (Gradio's upload route, then the tab's handler on the queue with the chosen level),
+SIGKILL at random moments while the handler stores and ingests it, then the restart's ingest.
+
 Most trials use the deterministic hash embedder (``LOBBY_EMBEDDING_MODEL=fake``) for speed; two run the
 real offline embedding model (marker ``integration``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -526,3 +531,122 @@ def test_a_pointer_file_left_by_a_killed_rebuild_is_removed_by_the_next(tmp_path
     left = sorted(p.name for p in (tmp_path / "bm25").iterdir())
     assert len(left) == 2 and left[0] == "current.json" and left[1].startswith("v-"), left
     assert LexicalIndex(tmp_path / "bm25").ids == ["a", "b"]
+
+
+def _served(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """``lobby serve`` on a free loopback port, in its own process group, once it answers."""
+    from eval.processes import free_port, lobby_command, wait_http
+
+    port = free_port()
+    process = subprocess.Popen(
+        [*lobby_command(), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    wait_http(f"{url}config", timeout=120, process=process, name="lobby serve")
+    return process, url
+
+
+def _upload_over_http(url: str, upload: Path) -> tuple[Any, dict[str, Any]]:
+    """Send ``upload`` as the library tab does: Gradio's upload route, then the tab's handler on the queue
+    (files and the chosen level). Returns the open event stream's client and the join request."""
+    import httpx
+
+    http = httpx.Client(base_url=url, timeout=60)
+    sent = http.post("gradio_api/upload", files={"files": (upload.name, upload.read_bytes())})
+    assert sent.status_code == 200, sent.text
+    config = http.get("config").json()
+    field = next(c["id"] for c in config["components"] if c["props"].get("elem_id") == "library-upload")
+    fn_index = next(d["id"] for d in config["dependencies"] if field in d["inputs"] and len(d["inputs"]) == 2)
+    payload = [{"path": sent.json()[0], "orig_name": upload.name, "meta": {"_type": "gradio.FileData"}}]
+    session = "crash-" + upload.stem
+    job = {"data": [payload, "openbaar"], "fn_index": fn_index, "session_hash": session, "event_data": None}
+    return http, job
+
+
+def test_sigkill_of_the_served_app_during_an_upload_over_http(tmp_path: Path) -> None:
+    """The web app itself killed while it stores and ingests an upload sent over HTTP; the restart's store
+    is a clean run's, with the file complete at its level or absent, never half."""
+    rng = random.Random(31)
+    settings = {"embedding_model": "fake"}
+    archive = _archive(tmp_path)
+    upload = tmp_path / Path(UPLOADED).name
+    shutil.move(archive / UPLOADED, upload)
+    env_settings = {"LOBBY_EMBEDDING_MODEL": "fake", "LOBBY_LLM": "extractive", "LOBBY_ARCHIVE": str(archive)}
+    base = tmp_path / "base"
+    _complete(archive, _environment(base, **env_settings))
+    without = _snapshot(base, **settings)
+    # The clean store with the upload where the tab puts it: uploads/openbaar/, under its .toegang.
+    level_folder = archive / "uploads" / "openbaar"
+    level_folder.mkdir(parents=True)
+    (level_folder / ".toegang").write_text("openbaar\n")
+    shutil.copy(upload, level_folder / upload.name)
+    _complete(archive, _environment(tmp_path / "clean-with", **env_settings))
+    with_upload = _snapshot(tmp_path / "clean-with", **settings)
+    shutil.rmtree(archive / "uploads")
+
+    def attempt(home: Path, delay: float | None) -> float:
+        """Serve, send the upload, kill the server ``delay`` s after the handler was queued (or let it
+        finish); the seconds the upload took when not killed."""
+        process, url = _served(_environment(home, **env_settings))
+        try:
+            http, job = _upload_over_http(url, upload)
+            done: queue.Queue[float] = queue.Queue()
+
+            def listen() -> None:  # the page's event stream: the queue runs the handler for a listener
+                with contextlib.suppress(Exception):
+                    params = {"session_hash": job["session_hash"]}
+                    with http.stream("GET", "gradio_api/queue/data", params=params) as events:
+                        for line in events.iter_lines():
+                            message = json.loads(line[5:]) if line.startswith("data:") else {}
+                            if message.get("msg") == "process_completed":
+                                done.put(time.monotonic() - started if message.get("success") else -1.0)
+                                return
+
+            started = time.monotonic()
+            assert http.post("gradio_api/queue/join", json=job).status_code == 200
+            listener = threading.Thread(target=listen, daemon=True)
+            listener.start()
+            if delay is not None:
+                time.sleep(delay)
+                os.killpg(process.pid, signal.SIGKILL)
+                return 0.0
+            took = done.get(timeout=120)
+            assert took > 0, "the upload failed"
+            return took
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    timing = tmp_path / "timing"
+    shutil.copytree(base, timing)
+    took = attempt(timing, None)
+    assert _snapshot(timing, **settings) == with_upload  # served upload = the archive's own ingest
+    shutil.rmtree(archive / "uploads")
+
+    trials = []
+    print(f"an uninterrupted served upload took {took:.2f} s")
+    for n, delay in enumerate([0.0, *(rng.uniform(0.3 * took, took * 1.1) for _ in range(8)), took * 3]):
+        home = tmp_path / f"served-{n}"
+        shutil.copytree(base, home)
+        attempt(home, delay)
+        stored = level_folder / upload.name
+        visible = sorted(p.name for p in level_folder.iterdir() if not p.name.startswith(".")) if (
+            level_folder.exists()
+        ) else []  # fmt: skip
+        report = _complete(archive, _environment(home, **env_settings))  # the restart's ingest
+        assert not report["failed"], report["failed"]
+        assert visible in ([], [upload.name]), visible  # never a partial file under another name
+        if stored.exists():
+            assert stored.read_bytes() == upload.read_bytes(), "a half-written file under the uploaded name"
+        want = with_upload if stored.exists() else without
+        got = _snapshot(home, **settings)
+        trial = Trial("served", ("upload", 1, delay), f"file {'complete' if stored.exists() else 'absent'}")
+        trial.diverged = "" if got == want else _diff(got, want)
+        trials.append(trial)
+        shutil.rmtree(archive / "uploads", ignore_errors=True)
+        shutil.rmtree(home, ignore_errors=True)
+    _print_trials(trials)
+    assert {"file complete", "file absent"} <= {t.landed for t in trials}  # kills before and after the store
+    assert [t for t in trials if t.diverged] == [], "\n".join(f"{t}" for t in trials if t.diverged)
