@@ -221,11 +221,11 @@ def _detail(exc: BaseException, limit: int = 160) -> str:
     return one_line(str(exc), limit) or type(exc).__name__
 
 
-def _sniff(head: bytes) -> str | None:
+def sniff(head: bytes) -> str | None:
     """What the first bytes of a file say it is, in words for a reason (``"een PDF"``), or ``None``.
 
     Used to tell a user that a file is not what its extension says (a PDF saved as ``.docx``), instead
-    of a library's complaint about the format it expected.
+    of a library's complaint about the format it expected; uploads are checked with it before storing.
     """
     start = head.lstrip()[:64].lower()
     if b"%PDF-" in head[:1024]:
@@ -300,7 +300,7 @@ def load_pdf(path: Path, options: LoadOptions | None = None) -> LoadedDocument:
     with path.open("rb") as fh:
         head = fh.read(1024)
     if b"%PDF-" not in head:
-        actual = _sniff(head)
+        actual = sniff(head)
         but = f" maar {actual}; verkeerde extensie?" if actual else ""
         raise LoadError(f"PDF is beschadigd of onleesbaar: geen PDF-bestand (kop %PDF ontbreekt{but})")
     # catch_warnings changes process-wide state; fine for the sequential pipeline, and at worst a
@@ -642,7 +642,7 @@ def check_office_zip(path: Path, kind: str) -> None:
     prefix = f"{kind} is beschadigd of onleesbaar"
     with path.open("rb") as fh:
         head = fh.read(1024)
-    actual = _sniff(head)
+    actual = sniff(head)
     if actual is not None and actual != "een zip-bestand":
         raise LoadError(f"{prefix}: geen Office-bestand maar {actual} (verkeerde extensie?)")
     broken = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError, zlib.error)
@@ -1129,7 +1129,7 @@ SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_LOADERS)
 def _refuse_binary(path: Path, suffix: str) -> None:
     """Refuse a PDF, Office file or image saved under a text suffix: decoding it would index garbage."""
     with path.open("rb") as fh:
-        actual = _sniff(fh.read(1024))
+        actual = sniff(fh.read(1024))
     if actual is not None and actual != "een HTML-pagina":
         raise LoadError(f"bestand met extensie {suffix} is geen tekst maar {actual} (verkeerde extensie?)")
 

@@ -18,13 +18,14 @@ import time
 import unicodedata
 from pathlib import Path, PurePosixPath
 
-from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.loaders import SUPPORTED_SUFFIXES, sniff
 
 #: Longest stored name in UTF-8 bytes: well under the 255 of common file systems, with room for a
 #: ``-NN`` suffix and for the archive's own folder names in tools with path limits.
 MAX_NAME_BYTES = 150
 #: How a PDF or an Office (zip) file starts; a file that does not is refused before it is written.
-_SIGNATURES = {".pdf": b"%PDF-", ".docx": b"PK\x03\x04", ".pptx": b"PK\x03\x04"}
+#: What :func:`ingest.loaders.sniff` must find in an upload of these types (the loader's own test).
+_CONTENT = {".pdf": "een PDF", ".docx": "een zip-bestand", ".pptx": "een zip-bestand"}
 #: Characters Windows (a share the archive is synced to) does not allow in names.
 _WINDOWS_FORBIDDEN = re.compile(r'[<>:"|?*]')
 _WINDOWS_DEVICES = frozenset(
@@ -75,11 +76,11 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> None:
     """Refuse (:class:`UploadError`) an empty upload, one over ``max_bytes``, or a file not of its type."""
     size_refusal(name, len(data), max_bytes)
     suffix = _split(name)[1].lower()
-    signature = _SIGNATURES.get(suffix)
-    # A PDF may have a few bytes before its header; an Office file is a zip from its first byte.
-    head = data[:1024] if suffix == ".pdf" else data[: len(signature or b"")]
-    if signature is not None and signature not in head:
-        raise UploadError(f"'{shown_name(name)}' is geen {suffix[1:].upper()}-bestand (de inhoud past niet)")
+    expected = _CONTENT.get(suffix)
+    actual = sniff(data[:1024])
+    if expected is not None and actual != expected:
+        what = f"maar {actual}" if actual else "(de inhoud past niet)"
+        raise UploadError(f"'{shown_name(name)}' is geen {suffix[1:].upper()}-bestand {what}")
 
 
 def size_refusal(name: str, size: int, max_bytes: int) -> None:
