@@ -57,7 +57,7 @@ class Settings(BaseSettings):
             "bf16 (AVX512-BF16/AMX: ~2.4x faster than fp32), else float32 (bf16 is emulated and ~7x slower)."
         ),
     )
-    embedding_runtime: Literal["torch", "onnx", "onnx-int8"] = Field(
+    embedding_runtime: Literal["torch", "onnx", "onnx-int8", "onnx-int8-mixed"] = Field(
         default="torch",
         description=(
             "What runs the embedding model: torch (default: fastest measured, see docs/PERFORMANCE.md), or "
@@ -142,16 +142,18 @@ class Settings(BaseSettings):
         description="Expand queries with the abbreviation glossary (SRP <-> Studenten Reis Product).",
     )
     rrf_k: int = Field(
-        default=60,
+        default=10,
         ge=1,
         description="Reciprocal rank fusion constant: a smaller value lets each list's top ranks count more.",
     )
     lexical_weight: float = Field(
-        default=0.3,
+        default=0.1,
         ge=0.0,
         description=(
-            "Weight of the BM25 ranking against the dense ranking (1.0) in the fusion; 0.3 keeps the gold "
-            "set's figures and recovers half of what equal weights lose on the public benchmarks."
+            "Weight of the BM25 ranking against the dense ranking (1.0) in the fusion. With k=10, 0.1 "
+            "ranked best on the development halves of both public benchmarks (scripts/fusion_sweep.py): "
+            "BM25 reorders close dense ranks and adds exact-word matches, without overruling a clear "
+            "dense lead."
         ),
     )
     llm: Literal["llamacpp", "openai", "extractive", "fake"] = Field(
