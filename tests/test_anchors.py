@@ -59,3 +59,20 @@ def test_an_abbreviation_is_found_in_other_spellings_and_through_the_glossary() 
     glossary = load_glossary()
     if any(t.abbreviation == "OCW" for t in glossary.terms):
         assert missing_anchors("Wat schreef OCW terug?", spelled_out, glossary) == ()
+
+
+def test_an_answerable_question_refused_by_its_anchor_leaves_the_thresholds_a_candidate() -> None:
+    """Its refusal happens at any threshold, so it does not use up the false-refusal budget.
+
+    Found when a retrieval change left one answerable development question without its anchor in the
+    retrieved documents: with no false refusals allowed, calibration then had no candidate at all.
+    """
+    samples = [
+        (Evidence(0.8, 0.8, (), 0.8), True),
+        (Evidence(0.7, 0.7, (), 0.7), True),
+        (Evidence(0.9, 0.9, (), 0.9, missing=("Drenthe",)), True),  # refused whatever the thresholds
+        (Evidence(0.5, 0.5, (), 0.5), False),
+    ]
+    thresholds, _ = calibrate(samples, allowed=0)
+    assert decide(samples[0][0], thresholds) and decide(samples[1][0], thresholds)
+    assert not decide(samples[3][0], thresholds)

@@ -188,6 +188,9 @@ def calibrate(
     best: tuple[tuple[float, float, float, float, float], Thresholds] | None = None
     if allowed is None:
         allowed = int(max_false_refusal * len(answerable) + 1e-9)
+    # Answerable questions refused by the anchor check are refused at every threshold: the budget is for
+    # what the thresholds add (else one such question leaves no candidate at all).
+    allowed += sum(1 for e in answerable if e.missing)
     for min_dense in dense_grid:
         # A question whose anchor no document holds is refused at any threshold.
         kept_a = [e for e in answerable if not e.missing and e.dense >= min_dense]
