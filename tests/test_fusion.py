@@ -30,19 +30,20 @@ def test_rrf_empty() -> None:
     assert reciprocal_rank_fusion([[], []]) == []
 
 
-def test_the_shipped_fusion_lets_bm25_reorder_neighbours_but_not_overrule_a_clear_dense_lead() -> None:
-    """Why k=10, w=0.1 (chosen on the benchmarks' development halves, see docs/PERFORMANCE.md).
+def test_retrieval_defaults_are_the_settings_defaults_and_their_trade_off_is_as_documented() -> None:
+    """One source of truth for the fusion, and the property docs/PERFORMANCE.md weighs.
 
-    With the former k=60, w=0.3 a passage first on BM25 jumped from dense rank 4 over dense rank 1: the
-    BM25 bonus (0.3/61) was larger than the gap between those dense ranks (1/61 - 1/64).
+    With the shipped k=60, w=0.3 a passage first on BM25 overtakes a dense lead of three ranks (names,
+    abbreviations and titles in the archive's own questions: the gold set's answers need that); the
+    benchmark-tuned k=10, w=0.1 lets BM25 reorder only near ties.
     """
     options = RetrievalOptions()
     assert (options.rrf_k, options.lexical_weight) == (Settings().rrf_k, Settings().lexical_weight)
 
-    def fused(dense: list[str], lexical: list[str], k: int, weight: float) -> list[str]:
-        return [i for i, _ in reciprocal_rank_fusion([dense, lexical], k=k, weights=[1.0, weight])]
+    def first(lexical: list[str], k: int, weight: float) -> str:
+        dense = ["lead", "second", "third", "fourth"]
+        return reciprocal_rank_fusion([dense, lexical], k=k, weights=[1.0, weight])[0][0]
 
-    dense = ["lead", "second", "third", "fourth"]
-    assert fused(dense, ["fourth"], options.rrf_k, options.lexical_weight)[0] == "lead"
-    assert fused(dense, ["second"], options.rrf_k, options.lexical_weight)[0] == "second"  # a near tie
-    assert fused(dense, ["fourth"], 60, 0.3)[0] == "fourth"  # the former setting overruled the lead
+    assert first(["fourth"], options.rrf_k, options.lexical_weight) == "fourth"
+    assert first(["fourth"], 10, 0.1) == "lead"
+    assert first(["second"], 10, 0.1) == "second"

@@ -219,8 +219,8 @@ class RetrievalOptions:
     candidates: int = 30
     filtered_candidates: int = 150
     duplicate_containment: float = 0.8
-    rrf_k: int = 10
-    lexical_weight: float = 0.1
+    rrf_k: int = 60
+    lexical_weight: float = 0.3
     expand: bool = True
     dense: bool = True
     lexical: bool = True
