@@ -1,7 +1,8 @@
 """Embedding backends side by side: passages/s, agreement with fp32, and retrieval quality (prints numbers).
 
 Backends (each the same EmbeddingGemma weights): ``torch-fp32``, ``torch-bf16`` (only where the CPU has
-native bf16), ``onnx-fp32`` and ``onnx-int8`` (:mod:`assistant.index.onnx_embeddings`), and ``endpoint``
+native bf16), ``onnx-fp32``, ``onnx-int8`` and ``onnx-int8-mixed`` (int8 except the feed-forward
+down-projections; :mod:`assistant.index.onnx_embeddings`), and ``endpoint``
 when ``LOBBY_EMBEDDING_URL`` is set. In one run, on the same passages (the chunk texts of the archive
 folder given, ``data/`` by default):
 
@@ -25,9 +26,13 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from assistant.core.settings import Settings
-from assistant.index.embeddings import DEFAULT_MODEL, SentenceTransformerEmbeddings, cpu_has_native_bf16
+from assistant.index.embeddings import (
+    DEFAULT_MODEL,
+    SentenceTransformerEmbeddings,
+    cpu_has_native_bf16,
+)
 from assistant.index.models import resolve
-from assistant.index.onnx_embeddings import OnnxEmbeddings, Precision
+from assistant.index.onnx_embeddings import OnnxEmbeddings, precision_of
 from assistant.services.wiring import build_embeddings
 from eval.beir import index_beir, load_beir, retriever_for, run_queries, summarize_queries
 from eval.bench import chunk_texts
@@ -36,7 +41,7 @@ from ingest.pipeline import IngestOptions
 
 log = logging.getLogger(__name__)
 
-BACKENDS = ("torch-fp32", "torch-bf16", "onnx-fp32", "onnx-int8", "endpoint")
+BACKENDS = ("torch-fp32", "torch-bf16", "onnx-fp32", "onnx-int8", "onnx-int8-mixed", "endpoint")
 
 
 def default_backend(settings: Settings) -> str:
@@ -44,7 +49,7 @@ def default_backend(settings: Settings) -> str:
     if settings.embedding_url:
         return "endpoint"
     if settings.embedding_runtime != "torch":
-        return "onnx-int8" if settings.embedding_runtime == "onnx-int8" else "onnx-fp32"
+        return f"onnx-{precision_of(settings.embedding_runtime)}"
     dtype = settings.embedding_dtype
     bf16 = dtype == "bfloat16" or (dtype == "auto" and cpu_has_native_bf16())
     return "torch-bf16" if bf16 else "torch-fp32"
@@ -59,8 +64,7 @@ def make_backend(settings: Settings, backend: str) -> Embeddings:
     path = resolve(settings.embedding_model, settings.model_cache)
     size = {"batch_size": settings.embedding_batch_size, "max_seq_length": settings.embedding_max_seq_length}
     if backend.startswith("onnx-"):
-        precision: Precision = "int8" if backend == "onnx-int8" else "fp32"
-        return OnnxEmbeddings(path, name=settings.embedding_model, precision=precision, **size)
+        return OnnxEmbeddings(path, name=settings.embedding_model, precision=precision_of(backend), **size)
     dtype = "bfloat16" if backend == "torch-bf16" else "float32"
     name = f"{settings.embedding_model}-{backend.removeprefix('torch-')}"
     return SentenceTransformerEmbeddings(path, name=name, dtype=dtype, **size)
@@ -72,7 +76,7 @@ def available_backends(settings: Settings) -> list[str]:
     if cpu_has_native_bf16():
         names.append("torch-bf16")
     if settings.embedding_model == DEFAULT_MODEL:
-        names += ["onnx-fp32", "onnx-int8"]
+        names += ["onnx-fp32", "onnx-int8", "onnx-int8-mixed"]
     if settings.embedding_url:
         names.append("endpoint")
     return names

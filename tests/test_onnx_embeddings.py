@@ -1,4 +1,4 @@
-"""EmbeddingGemma exported to ONNX Runtime (fp32 and int8): the same vectors as torch, its own collection.
+"""EmbeddingGemma exported to ONNX Runtime (fp32, int8, int8 but the down-projections): like torch, own collection.
 
 Real export and quantisation (about 1.5 min and 1.5 GB in the model cache, once; later runs reuse it).
 """
@@ -12,9 +12,37 @@ import pytest
 from assistant.core.settings import Settings
 from assistant.index.embeddings import SentenceTransformerEmbeddings, embedding_model_id, make_embeddings
 from assistant.index.models import resolve
-from assistant.index.onnx_embeddings import OnnxEmbeddings
+from assistant.index.onnx_embeddings import OnnxEmbeddings, mixed_nodes, precision_of
 
-pytestmark = pytest.mark.integration
+
+def test_runtime_names_select_their_precision() -> None:
+    assert [precision_of(n) for n in ("onnx", "onnx-fp32", "onnx-int8", "onnx-int8-mixed")] == [
+        "fp32", "fp32", "int8", "int8-mixed",
+    ]  # fmt: skip
+    with pytest.raises(ValueError):
+        precision_of("onnx-int4")
+
+
+def test_mixed_precision_quantises_projections_but_keeps_the_down_projection_and_attention_scores() -> None:
+    """The feed-forward down-projection carries most of int8's loss, so ``int8-mixed`` leaves it in fp32."""
+    graph = [
+        ("/transformer/layers.0/self_attn/q_proj/MatMul", "MatMul"),
+        ("/transformer/layers.0/self_attn/MatMul", "MatMul"),  # attention scores: activations only
+        ("/transformer/layers.0/self_attn/o_proj/MatMul", "MatMul"),
+        ("/transformer/layers.0/mlp/gate_proj/MatMul", "MatMul"),
+        ("/transformer/layers.0/mlp/up_proj/MatMul", "MatMul"),
+        ("/transformer/layers.0/mlp/down_proj/MatMul", "MatMul"),
+        ("/transformer/layers.0/mlp/act/Mul", "Mul"),
+    ]
+    assert mixed_nodes(graph) == [
+        "/transformer/layers.0/self_attn/q_proj/MatMul",
+        "/transformer/layers.0/self_attn/o_proj/MatMul",
+        "/transformer/layers.0/mlp/gate_proj/MatMul",
+        "/transformer/layers.0/mlp/up_proj/MatMul",
+    ]
+
+
+integration = pytest.mark.integration
 
 PASSAGES = [
     "Door herijking van het Studenten OV dreigt vanaf 2025 een tekort van € 75 mln per jaar.",
@@ -37,7 +65,10 @@ def reference() -> tuple[list[list[float]], list[float]]:
     return torch_fp32.embed_documents(PASSAGES), torch_fp32.embed_query(QUERY)
 
 
-@pytest.mark.parametrize(("runtime", "floor"), [("onnx", 0.999), ("onnx-int8", 0.9)])
+@integration
+@pytest.mark.parametrize(
+    ("runtime", "floor"), [("onnx", 0.999), ("onnx-int8", 0.9), ("onnx-int8-mixed", 0.97)]
+)
 def test_onnx_vectors_agree_with_torch_and_rank_alike(
     runtime: str, floor: float, reference: tuple[list[list[float]], list[float]]
 ) -> None:

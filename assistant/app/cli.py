@@ -690,7 +690,8 @@ def bench_embed(
     backend: Annotated[
         list[str] | None,
         typer.Option(
-            "--backend", help="torch-fp32, torch-bf16, onnx-fp32, onnx-int8, endpoint (standaard: alle)."
+            "--backend",
+            help="torch-fp32, torch-bf16, onnx-fp32, onnx-int8, onnx-int8-mixed, endpoint (standaard: alle).",
         ),
     ] = None,
     passages: Annotated[int, typer.Option(help="Aantal passages om te coderen.")] = 128,

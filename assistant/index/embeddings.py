@@ -181,13 +181,14 @@ def make_embeddings(settings: Settings) -> Embeddings:
         path = minilm_path()
     else:
         path = resolve(settings.embedding_model, settings.model_cache)
-    if settings.embedding_runtime != "torch":
-        from assistant.index.onnx_embeddings import OnnxEmbeddings
+    runtime = settings.embedding_runtime
+    if runtime != "torch":
+        from assistant.index.onnx_embeddings import OnnxEmbeddings, precision_of
 
         return OnnxEmbeddings(
             path,
             name=settings.embedding_model,
-            precision="int8" if settings.embedding_runtime == "onnx-int8" else "fp32",
+            precision=precision_of(runtime),
             batch_size=settings.embedding_batch_size,
             max_seq_length=settings.embedding_max_seq_length,
         )

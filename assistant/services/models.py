@@ -24,11 +24,20 @@ def needed_models(settings: Settings) -> list[str]:
 
 
 def fetch_models(settings: Settings) -> list[ModelStatus]:
-    """Assemble (or find, by its verification stamp) every model the configuration needs."""
+    """Assemble (or find, by its verification stamp) every model the configuration needs.
+
+    With an ONNX runtime the embedding model is also exported (and quantised) here, once, so the first
+    ingest or question does not pay those minutes and no two processes export at the same time.
+    """
     results = []
     for name in needed_models(settings):
         try:
-            results.append(ModelStatus(name, True, str(assemble(BUNDLED[name], settings.model_cache))))
+            path = assemble(BUNDLED[name], settings.model_cache)
+            if name == settings.embedding_model and settings.embedding_runtime != "torch":
+                from assistant.index.onnx_embeddings import ensure_onnx, precision_of
+
+                path = ensure_onnx(path, precision_of(settings.embedding_runtime))
+            results.append(ModelStatus(name, True, str(path)))
         except ModelError as exc:
             results.append(ModelStatus(name, False, str(exc)))
             break  # later models would fail the same way (no network, no disk): stop at the first
