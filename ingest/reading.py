@@ -228,7 +228,12 @@ def read_file(
         if state is not None and state.complete_hash() == item.file_hash:
             return item
         item.chunks, item.warnings = read_chunks(
-            path, root=root, source=source, file_hash=item.file_hash, options=options, access=access,
+            path,
+            root=root,
+            source=source,
+            file_hash=item.file_hash,
+            options=options,
+            access=access,
             timings=item.timings,
         )
     except (LoadError, AccessError) as exc:

@@ -70,11 +70,13 @@ def test_retrieve_searches_once_deep_and_uses_the_first_k(retriever: Retriever) 
 def test_gate_refuses_weak_evidence_and_answers_strong(retriever: Retriever) -> None:
     thresholds = Thresholds(min_dense=0.05, min_coverage=0.5)
     strong = retriever.search("herijkingsmetingen Studenten Reis Product", k=3, scope=FULL)
-    evidence, answerable = gate("herijkingsmetingen Studenten Reis Product", strong, retriever, thresholds, scope=Scope.full())
+    question = "herijkingsmetingen Studenten Reis Product"
+    evidence, answerable = gate(question, strong, retriever, thresholds, scope=Scope.full())
     assert answerable and evidence.coverage >= 0.5
     weak = retriever.search("windturbines Texel", k=3, scope=FULL)
     assert not gate("windturbines Texel", weak, retriever, thresholds, scope=Scope.full())[1]
-    assert not gate("iets", [], retriever, Thresholds(0.0, 0.0), scope=Scope.full())[1]  # nothing retrieved: never answer
+    nothing = gate("iets", [], retriever, Thresholds(0.0, 0.0), scope=Scope.full())
+    assert not nothing[1]  # nothing retrieved: never answer
 
 
 def test_compose_quotes_sources_with_markers() -> None:
