@@ -30,9 +30,10 @@ from assistant.index.embeddings import (
     DEFAULT_MODEL,
     SentenceTransformerEmbeddings,
     cpu_has_native_bf16,
+    make_embeddings,
 )
 from assistant.index.models import resolve
-from assistant.index.onnx_embeddings import OnnxEmbeddings, precision_of
+from assistant.index.onnx_embeddings import precision_of
 from assistant.services.wiring import build_embeddings
 from eval.beir import index_beir, load_beir, retriever_for, run_queries, summarize_queries
 from eval.bench import chunk_texts
@@ -61,10 +62,12 @@ def make_backend(settings: Settings, backend: str) -> Embeddings:
         return build_embeddings(settings)
     if backend == "endpoint":
         raise ValueError("the endpoint backend needs LOBBY_EMBEDDING_URL")
+    if backend.startswith("onnx-"):  # the runtime users would set: one place builds it
+        runtime = "onnx" if precision_of(backend) == "fp32" else backend
+        local = {"embedding_runtime": runtime, "embedding_url": None}
+        return make_embeddings(settings.model_copy(update=local))
     path = resolve(settings.embedding_model, settings.model_cache)
     size = {"batch_size": settings.embedding_batch_size, "max_seq_length": settings.embedding_max_seq_length}
-    if backend.startswith("onnx-"):
-        return OnnxEmbeddings(path, name=settings.embedding_model, precision=precision_of(backend), **size)
     dtype = "bfloat16" if backend == "torch-bf16" else "float32"
     name = f"{settings.embedding_model}-{backend.removeprefix('torch-')}"
     return SentenceTransformerEmbeddings(path, name=name, dtype=dtype, **size)
@@ -82,7 +85,8 @@ def available_backends(settings: Settings) -> list[str]:
     return names
 
 
-def _cosines(vectors: Sequence[Sequence[float]], reference: Sequence[Sequence[float]]) -> list[float]:
+def cosines(vectors: Sequence[Sequence[float]], reference: Sequence[Sequence[float]]) -> list[float]:
+    """Each vector's cosine to its reference (both normalised, so the dot product)."""
     return [sum(a * b for a, b in zip(v, r, strict=True)) for v, r in zip(vectors, reference, strict=True)]
 
 
@@ -118,13 +122,13 @@ def bench_embed(
         seconds = time.perf_counter() - started
         if name == "torch-fp32":
             reference = vectors
-        cosines = _cosines(vectors, reference)
+        agreement = cosines(vectors, reference)
         row: dict[str, Any] = {
             "passages_per_s": round(len(texts) / seconds, 3),
             "seconds": round(seconds, 2),
             "load_s": round(load_s, 2),
-            "cosine_mean": round(statistics.fmean(cosines), 5),
-            "cosine_min": round(min(cosines), 5),
+            "cosine_mean": round(statistics.fmean(agreement), 5),
+            "cosine_min": round(min(agreement), 5),
         }
         for path in benchmarks if name in requested else ():
             beir = load_beir(path)

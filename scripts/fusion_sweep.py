@@ -25,6 +25,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from langchain_core.embeddings import Embeddings
+
 from assistant.core.settings import load_settings
 from assistant.index.fusion import reciprocal_rank_fusion
 from assistant.services.wiring import build_embeddings, build_index, build_retriever
@@ -89,10 +91,9 @@ def variants() -> dict[str, Callable[[Scored, Scored], list[str]]]:
     return table
 
 
-def beir_runs(path: Path) -> list[Run]:
+def beir_runs(path: Path, embeddings: Embeddings) -> list[Run]:
     settings = load_settings()
     beir = load_beir(path)
-    embeddings = build_embeddings(settings)
     index = index_beir(settings, beir, embeddings)
     retriever = build_retriever(settings, index=index)
     runs: list[Run] = []
@@ -104,9 +105,8 @@ def beir_runs(path: Path) -> list[Run]:
     return runs
 
 
-def gold_runs() -> list[Run]:
+def gold_runs(embeddings: Embeddings) -> list[Run]:
     settings = eval_settings(load_settings())
-    embeddings = build_embeddings(settings)
     index = build_index(settings, embeddings=embeddings)
     retriever = build_retriever(settings, index=index)
     sources = {i: stem(m.get("source", "")) for i, m in index.store.metadatas()}
@@ -121,11 +121,11 @@ def gold_runs() -> list[Run]:
     return runs
 
 
-def plain_halves(path: Path) -> dict[str, float]:
+def plain_halves(path: Path, embeddings: Embeddings) -> dict[str, float]:
     """The plain LangChain set-up's nDCG@10 per half (the collection ``lobby bench langchain`` keeps)."""
     settings = load_settings()
     beir = load_beir(path)
-    store, info = plain_beir_index(settings, beir, build_embeddings(settings))
+    store, info = plain_beir_index(settings, beir, embeddings)
     halves: dict[str, list[float]] = {"dev": [], "test": []}
     for query_id, query in beir.queries.items():
         ranked, _ = plain_passages(store, query, k=search_depth(info))
@@ -149,13 +149,14 @@ def score(runs: Sequence[Run]) -> dict[str, dict[str, float]]:
 
 
 def main(args: list[str]) -> None:
-    sets = {Path(p).name: beir_runs(Path(p)) for p in args if p != "--gold"}
+    embeddings = build_embeddings(load_settings())  # loaded once for every set
+    sets = {Path(p).name: beir_runs(Path(p), embeddings) for p in args if p != "--gold"}
     if "--gold" in args:
-        sets["gold"] = gold_runs()
+        sets["gold"] = gold_runs(embeddings)
     tables = {name: score(runs) for name, runs in sets.items()}
     for p in args:
         if p != "--gold":
-            tables[Path(p).name]["plain LangChain"] = plain_halves(Path(p))
+            tables[Path(p).name]["plain LangChain"] = plain_halves(Path(p), embeddings)
     print(json.dumps(tables, indent=1))
 
 

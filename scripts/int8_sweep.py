@@ -22,9 +22,10 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.core.settings import load_settings
 from assistant.index.models import resolve
-from assistant.index.onnx_embeddings import OnnxEmbeddings, ensure_onnx
+from assistant.index.onnx_embeddings import MIXED_INT8, OnnxEmbeddings, ensure_onnx, quantize
 from eval.beir import index_beir, load_beir, retriever_for, run_queries, summarize_queries
 from eval.bench import chunk_texts
+from eval.bench_embed import cosines as bench_cosines
 from eval.bench_embed import make_backend
 from ingest.pipeline import IngestOptions
 
@@ -32,45 +33,15 @@ from ingest.pipeline import IngestOptions
 VARIANTS: dict[str, tuple[str, ...]] = {
     "ffn": ("/mlp/gate_proj/", "/mlp/up_proj/", "/mlp/down_proj/"),
     "gateup": ("/mlp/gate_proj/", "/mlp/up_proj/"),
-    "nodown": ("/self_attn/q_proj/", "/self_attn/k_proj/", "/self_attn/v_proj/", "/self_attn/o_proj/",
-               "/mlp/gate_proj/", "/mlp/up_proj/"),
-}  # fmt: skip
+    "nodown": MIXED_INT8,  # what the int8-mixed runtime ships
+}
 
 
-class VariantEmbeddings(OnnxEmbeddings):
-    """The exported model run from one quantised graph file, in a collection named after the variant."""
-
-    def __init__(self, model_dir: str, graph: Path, variant: str) -> None:
-        super().__init__(model_dir, name="embeddinggemma-300m")
-        self.model_name = f"embeddinggemma-300m-onnx-sweep-{variant}"
-        self.graph = graph
-
-    def _load(self) -> None:
-        if self._session is not None:
-            return
-        import onnxruntime as ort
-        from transformers import AutoTokenizer
-
-        options = ort.SessionOptions()
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self._tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir))
-        self._session = ort.InferenceSession(str(self.graph), options, providers=["CPUExecutionProvider"])
-
-
-def quantise(fp32: Path, variant: str, folder: Path) -> Path:
-    """The variant's int8 graph (made once into ``folder``)."""
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    target = folder / f"model_sweep_{variant}.onnx"
+def quantised(fp32: Path, variant: str) -> Path:
+    """The variant's int8 graph beside the fp32 export (made once)."""
+    target = fp32.parent / f"model_sweep_{variant}.onnx"
     if not target.is_file():
-        graph = onnx.load(str(fp32), load_external_data=False).graph
-        nodes = [
-            n.name
-            for n in graph.node
-            if n.op_type == "MatMul" and any(p in n.name for p in VARIANTS[variant])
-        ]
-        quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8, nodes_to_quantize=nodes)
+        quantize(fp32, target, VARIANTS[variant])
     return target
 
 
@@ -80,7 +51,7 @@ def measure(embeddings: Embeddings, texts: list[str], reference: list[list[float
     vectors = embeddings.embed_documents(texts)
     seconds = time.perf_counter() - started
     ref = reference if reference is not None else vectors
-    cosines = [sum(a * b for a, b in zip(v, r, strict=True)) for v, r in zip(vectors, ref, strict=True)]
+    cosines = bench_cosines(vectors, ref)
     return {
         "passages_per_s": round(len(texts) / seconds, 2),
         "cosine_mean": round(statistics.fmean(cosines), 4),
@@ -101,7 +72,8 @@ def main() -> None:
     reference = measure(make_backend(settings, "torch-fp32"), texts, None)
     rows: dict[str, dict[str, Any]] = {"torch-fp32": {k: v for k, v in reference.items() if k != "vectors"}}
     for variant in args.variants:
-        embeddings = VariantEmbeddings(model_dir, quantise(fp32, variant, fp32.parent), variant)
+        embeddings = OnnxEmbeddings(model_dir, name=settings.embedding_model, graph=quantised(fp32, variant))
+        embeddings.model_name = f"{settings.embedding_model}-onnx-sweep-{variant}"  # its own collection
         row = {k: v for k, v in measure(embeddings, texts, reference["vectors"]).items() if k != "vectors"}
         row["speedup_vs_fp32"] = round(row["passages_per_s"] / rows["torch-fp32"]["passages_per_s"], 2)
         for path in args.beir:

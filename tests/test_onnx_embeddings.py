@@ -1,4 +1,4 @@
-"""EmbeddingGemma exported to ONNX Runtime (fp32, int8, int8 but the down-projections): like torch, own collection.
+"""EmbeddingGemma on ONNX Runtime (fp32, int8, int8-mixed): vectors like torch's, a collection of its own.
 
 Real export and quantisation (about 1.5 min and 1.5 GB in the model cache, once; later runs reuse it).
 """
@@ -12,7 +12,7 @@ import pytest
 from assistant.core.settings import Settings
 from assistant.index.embeddings import SentenceTransformerEmbeddings, embedding_model_id, make_embeddings
 from assistant.index.models import resolve
-from assistant.index.onnx_embeddings import OnnxEmbeddings, mixed_nodes, precision_of
+from assistant.index.onnx_embeddings import MIXED_INT8, OnnxEmbeddings, matmul_nodes, precision_of
 
 
 def test_runtime_names_select_their_precision() -> None:
@@ -34,7 +34,7 @@ def test_mixed_precision_quantises_projections_but_keeps_the_down_projection_and
         ("/transformer/layers.0/mlp/down_proj/MatMul", "MatMul"),
         ("/transformer/layers.0/mlp/act/Mul", "Mul"),
     ]
-    assert mixed_nodes(graph) == [
+    assert matmul_nodes(graph, MIXED_INT8) == [
         "/transformer/layers.0/self_attn/q_proj/MatMul",
         "/transformer/layers.0/self_attn/o_proj/MatMul",
         "/transformer/layers.0/mlp/gate_proj/MatMul",

@@ -23,7 +23,7 @@ import json
 import logging
 import threading
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast, get_args
 
 from langchain_core.embeddings import Embeddings
 
@@ -38,10 +38,9 @@ FILES: dict[str, str] = {
     "int8": "model_int8.onnx",
     "int8-mixed": "model_int8_mixed.onnx",
 }
-#: Linear layers ``int8-mixed`` leaves in fp32: the feed-forward down-projections. Quantising them alone
-#: accounts for most of int8's loss (gate and up alone: cosine to fp32 0.998; with down: 0.963).
-KEEP_FP32 = ("/mlp/down_proj/",)
-#: Linear layers ``int8-mixed`` quantises (the attention projections and the feed-forward gate and up).
+#: Linear layers ``int8-mixed`` quantises: the attention projections and the feed-forward gate and up.
+#: The feed-forward down-projections stay fp32: they carry most of int8's loss (gate and up alone keep
+#: cosine 0.998 to fp32; with down, 0.963). Attention scores (activations only) stay fp32 too.
 MIXED_INT8 = ("/self_attn/q_proj/", "/self_attn/k_proj/", "/self_attn/v_proj/", "/self_attn/o_proj/",
               "/mlp/gate_proj/", "/mlp/up_proj/")  # fmt: skip
 _EXPORT_LOCK = threading.Lock()
@@ -50,14 +49,10 @@ _MIN_PROBE_COSINE = 0.999
 
 def precision_of(name: str) -> Precision:
     """The precision a runtime or backend name selects: ``onnx`` and ``onnx-fp32`` are fp32."""
-    rest = name.removeprefix("onnx").removeprefix("-")
-    if rest in ("", "fp32"):
-        return "fp32"
-    if rest == "int8":
-        return "int8"
-    if rest == "int8-mixed":
-        return "int8-mixed"
-    raise ValueError(f"{name!r} names no ONNX precision")
+    rest = name.removeprefix("onnx").removeprefix("-") or "fp32"
+    if rest not in get_args(Precision):
+        raise ValueError(f"{name!r} names no ONNX precision")
+    return cast(Precision, rest)
 
 
 def onnx_dir(model_dir: Path) -> Path:
@@ -121,28 +116,22 @@ def _export_fp32(model_dir: Path, target: Path) -> None:
     partial.replace(target)
 
 
-def mixed_nodes(graph_nodes: list[tuple[str, str]]) -> list[str]:
-    """The MatMul nodes ``int8-mixed`` quantises, from (name, op type) pairs of the exported graph."""
-    return [
-        name
-        for name, op in graph_nodes
-        if op == "MatMul"
-        and any(part in name for part in MIXED_INT8)
-        and not any(kept in name for kept in KEEP_FP32)
-    ]
+def matmul_nodes(graph_nodes: list[tuple[str, str]], parts: tuple[str, ...]) -> list[str]:
+    """The MatMul nodes whose names hold one of ``parts``, from (name, op type) pairs of a graph."""
+    return [name for name, op in graph_nodes if op == "MatMul" and any(part in name for part in parts)]
 
 
-def _quantize(source: Path, target: Path, precision: Precision) -> None:
-    """Dynamic int8 quantisation of the fp32 graph: every MatMul (``int8``) or :data:`MIXED_INT8` only."""
+def quantize(source: Path, target: Path, parts: tuple[str, ...] | None = None) -> None:
+    """Dynamic int8 quantisation of an fp32 graph: every MatMul, or those named by ``parts`` only."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     nodes = None
-    if precision == "int8-mixed":
+    if parts is not None:
         graph = onnx.load(str(source), load_external_data=False).graph
-        nodes = mixed_nodes([(n.name, n.op_type) for n in graph.node])
+        nodes = matmul_nodes([(n.name, n.op_type) for n in graph.node], parts)
         if not nodes:
-            raise ModelError(f"{source}: no attention or feed-forward MatMul found to quantise")
+            raise ModelError(f"{source}: no MatMul named by {parts} to quantise")
     partial = target.with_suffix(".partial")
     quantize_dynamic(str(source), str(partial), weight_type=QuantType.QInt8, nodes_to_quantize=nodes)
     partial.replace(target)
@@ -154,12 +143,15 @@ def ensure_onnx(model_dir: Path, precision: Precision) -> Path:
     fp32 = folder / "model.onnx"
     wanted = folder / FILES[precision]
     with _EXPORT_LOCK:
-        if not fp32.is_file():
-            log.info("exporting %s to ONNX (once)", model_dir.name)
-            _export_fp32(model_dir, fp32)
-        if not wanted.is_file():
-            log.info("quantising %s to %s (once)", model_dir.name, precision)
-            _quantize(fp32, wanted, precision)
+        try:
+            if not fp32.is_file():
+                log.info("exporting %s to ONNX (once)", model_dir.name)
+                _export_fp32(model_dir, fp32)
+            if not wanted.is_file():
+                log.info("quantising %s to %s (once)", model_dir.name, precision)
+                quantize(fp32, wanted, MIXED_INT8 if precision == "int8-mixed" else None)
+        except OSError as exc:  # a full disk: ~1.5 GB are written here
+            raise ModelError(f"ONNX export into {folder} failed: {exc.strerror or exc}") from exc
     return wanted
 
 
@@ -175,8 +167,11 @@ class OnnxEmbeddings(Embeddings):
         batch_size: int = 16,
         max_seq_length: int = 512,
         threads: int = 0,
+        graph: Path | None = None,
     ) -> None:
+        """``graph`` runs that graph file instead of the cached export for ``precision`` (experiments)."""
         self.model_dir = Path(model_dir)
+        self.graph = graph
         self.precision = precision
         self.model_name = f"{name}-onnx" + ("" if precision == "fp32" else f"-{precision}")
         self.batch_size = batch_size
@@ -195,7 +190,7 @@ class OnnxEmbeddings(Embeddings):
         import onnxruntime as ort
         from transformers import AutoTokenizer
 
-        path = ensure_onnx(self.model_dir, self.precision)
+        path = self.graph or ensure_onnx(self.model_dir, self.precision)
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         if self.threads:

@@ -173,7 +173,7 @@ def calibrate(
     questions generalises better than one sitting on a question) of all three signals; among thresholds
     whose false-refusal rate on answerable questions is at most ``max_false_refusal``, the one with the
     best accuracy on unanswerable ones (ties: the lowest thresholds, which refuse least).
-    ``allowed`` gives the number of answerable questions that may be refused directly (instead of the
+    ``allowed`` gives the number of answerable questions the thresholds may refuse (instead of the
     share ``max_false_refusal``). Returns the thresholds and their accuracy.
     """
     answerable = [e for e, ok in samples if ok]
@@ -190,22 +190,22 @@ def calibrate(
         allowed = int(max_false_refusal * len(answerable) + 1e-9)
     # Answerable questions refused by the anchor check are refused at every threshold: the budget is for
     # what the thresholds add (else one such question leaves no candidate at all).
-    allowed += sum(1 for e in answerable if e.missing)
+    budget = allowed + sum(1 for e in answerable if e.missing)
     for min_dense in dense_grid:
         # A question whose anchor no document holds is refused at any threshold.
         kept_a = [e for e in answerable if not e.missing and e.dense >= min_dense]
         kept_u = [e for e in unanswerable if not e.missing and e.dense >= min_dense]
-        if len(answerable) - len(kept_a) > allowed:
+        if len(answerable) - len(kept_a) > budget:
             continue
         for min_coverage in coverage_grid:
             kept_a2 = [e for e in kept_a if e.coverage >= min_coverage]
-            if len(answerable) - len(kept_a2) > allowed:
+            if len(answerable) - len(kept_a2) > budget:
                 continue
             kept_u2 = [e for e in kept_u if e.coverage >= min_coverage]
             for min_sentence in sentence_grid:
                 passed_a = sum(e.sentence >= min_sentence for e in kept_a2)
                 refused_a = len(answerable) - passed_a
-                if refused_a > allowed:
+                if refused_a > budget:
                     continue
                 refused_u = len(unanswerable) - sum(e.sentence >= min_sentence for e in kept_u2)
                 key = (
