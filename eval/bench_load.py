@@ -89,6 +89,17 @@ def ask_fn_index(http: httpx.Client) -> int:
     raise RuntimeError("the app has no /ask API")
 
 
+def queue_messages(http: httpx.Client, session: str) -> Iterator[dict[str, Any]]:
+    """The messages of one session's event stream on Gradio's queue (``gradio_api/queue/data``), in order.
+
+    The stream is what a browser tab listens to; the queue runs a joined call only while it is open.
+    """
+    with http.stream("GET", "gradio_api/queue/data", params={"session_hash": session}) as events:
+        for line in events.iter_lines():
+            if line.startswith("data:"):
+                yield json.loads(line[5:])
+
+
 def ask(http: httpx.Client, fn_index: int, session: str, question: str, conversation: str, run: _Run) -> Call:
     """Send one question on the queue and follow its events to the answer; the call as recorded.
 
@@ -105,28 +116,24 @@ def ask(http: httpx.Client, fn_index: int, session: str, question: str, conversa
         )  # fmt: skip
         joined.raise_for_status()
         event_id = joined.json()["event_id"]
-        with http.stream("GET", "gradio_api/queue/data", params={"session_hash": session}) as events:
-            for line in events.iter_lines():
-                if not line.startswith("data:"):
-                    continue
-                message = json.loads(line[5:])
-                if message.get("event_id") not in (None, event_id):
-                    continue
-                kind = message.get("msg")
-                if kind == "estimation" and message.get("rank") is not None:
-                    call.max_rank = max(call.max_rank or 0, int(message["rank"]))
-                elif kind == "process_starts" and not started:
-                    started = True
-                    call.started = time.perf_counter()
-                    run.change(processing=1)
-                elif kind == "process_completed":
-                    call.done = time.perf_counter()
-                    if not message.get("success"):
-                        output = message.get("output") or {}
-                        call.error = str(output.get("error") or output or "mislukt")
-                    else:
-                        call.answer = message["output"]["data"][0]
-                    return call
+        for message in queue_messages(http, session):
+            if message.get("event_id") not in (None, event_id):
+                continue
+            kind = message.get("msg")
+            if kind == "estimation" and message.get("rank") is not None:
+                call.max_rank = max(call.max_rank or 0, int(message["rank"]))
+            elif kind == "process_starts" and not started:
+                started = True
+                call.started = time.perf_counter()
+                run.change(processing=1)
+            elif kind == "process_completed":
+                call.done = time.perf_counter()
+                if not message.get("success"):
+                    output = message.get("output") or {}
+                    call.error = str(output.get("error") or output or "mislukt")
+                else:
+                    call.answer = message["output"]["data"][0]
+                return call
         call.error = "de stroom van gebeurtenissen eindigde zonder antwoord"
     except (httpx.HTTPError, ValueError, KeyError) as error:
         call.error = f"{type(error).__name__}: {error}"

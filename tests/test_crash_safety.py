@@ -567,6 +567,8 @@ def _upload_over_http(url: str, upload: Path) -> tuple[Any, dict[str, Any]]:
 def test_sigkill_of_the_served_app_during_an_upload_over_http(tmp_path: Path) -> None:
     """The web app itself killed while it stores and ingests an upload sent over HTTP; the restart's store
     is a clean run's, with the file complete at its level or absent, never half."""
+    from eval.bench_load import queue_messages
+
     rng = random.Random(31)
     settings = {"embedding_model": "fake"}
     archive = _archive(tmp_path)
@@ -595,13 +597,10 @@ def test_sigkill_of_the_served_app_during_an_upload_over_http(tmp_path: Path) ->
 
             def listen() -> None:  # the page's event stream: the queue runs the handler for a listener
                 with contextlib.suppress(Exception):
-                    params = {"session_hash": job["session_hash"]}
-                    with http.stream("GET", "gradio_api/queue/data", params=params) as events:
-                        for line in events.iter_lines():
-                            message = json.loads(line[5:]) if line.startswith("data:") else {}
-                            if message.get("msg") == "process_completed":
-                                done.put(time.monotonic() - started if message.get("success") else -1.0)
-                                return
+                    for message in queue_messages(http, job["session_hash"]):
+                        if message.get("msg") == "process_completed":
+                            done.put(time.monotonic() - started if message.get("success") else -1.0)
+                            return
 
             started = time.monotonic()
             assert http.post("gradio_api/queue/join", json=job).status_code == 200
