@@ -11,7 +11,7 @@ import pytest
 
 from assistant.core.settings import Settings
 from assistant.index.embeddings import SentenceTransformerEmbeddings, embedding_model_id, make_embeddings
-from assistant.index.models import resolve
+from assistant.index.models import ModelError, resolve
 from assistant.index.onnx_embeddings import MIXED_INT8, OnnxEmbeddings, matmul_nodes, precision_of
 
 
@@ -40,6 +40,12 @@ def test_mixed_precision_quantises_projections_but_keeps_the_down_projection_and
         "/transformer/layers.0/mlp/gate_proj/MatMul",
         "/transformer/layers.0/mlp/up_proj/MatMul",
     ]
+
+
+def test_an_onnx_runtime_with_another_model_is_refused_with_the_reason() -> None:
+    settings = Settings(embedding_model="multilingual-e5-small-q4", embedding_runtime="onnx-int8-mixed")
+    with pytest.raises(ModelError, match="works with embeddinggemma-300m only"):
+        make_embeddings(settings)
 
 
 integration = pytest.mark.integration

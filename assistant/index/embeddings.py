@@ -175,6 +175,12 @@ def make_embeddings(settings: Settings) -> Embeddings:
         from assistant.index.remote_embeddings import EndpointEmbeddings
 
         return EndpointEmbeddings.from_settings(settings)
+    if settings.embedding_runtime != "torch" and settings.embedding_model != DEFAULT_MODEL:
+        # The ONNX export knows EmbeddingGemma's graph only; any other model would fail inside it.
+        raise ModelError(
+            f"LOBBY_EMBEDDING_RUNTIME={settings.embedding_runtime} works with {DEFAULT_MODEL} only, "
+            f"not {settings.embedding_model}: use LOBBY_EMBEDDING_RUNTIME=torch"
+        )
     if settings.embedding_model == E5_SMALL:
         return E5Embeddings(batch_size=settings.embedding_batch_size)
     if settings.embedding_model == MINILM:
