@@ -114,9 +114,14 @@ def test_an_advisor_asks_checks_the_evidence_uploads_drafts_and_comes_back(
         page.wait_for_selector("#chat .refusal", timeout=60_000)
         assert "Gezocht op" in page.locator("#chat .refusal").last.inner_text()
         page.wait_for_selector("#chat .sources", timeout=10_000)
-        page.locator("#chat .sources").last.locator("a.cite").first.click()
+        nearest = page.locator("#chat .sources").last.locator("a.cite").first
+        title = nearest.inner_text().split(" (")[0].strip()
+        nearest.click()
         page.wait_for_function(
-            "() => document.querySelector('#evidence table.facts') !== null", timeout=30_000
+            "t => document.querySelector('#evidence table.facts') !== null"
+            " && document.querySelector('#evidence').innerText.includes(t)",
+            arg=title,
+            timeout=30_000,
         )
 
         # A filter set in the page is named while it is active.
@@ -136,8 +141,18 @@ def test_an_advisor_asks_checks_the_evidence_uploads_drafts_and_comes_back(
             "() => document.querySelector('#active-filters').innerText.includes('Geen filters')"
         )
 
-        # Upload a new document in the library; the next question cites it, without a restart.
+        # Moving to another tab while a source loads: the source opens in the chat tab, the user stays.
+        page.evaluate(
+            "() => { window.evidenceChanged = false; new MutationObserver(() => { window.evidenceChanged = true; })"
+            ".observe(document.querySelector('#evidence'), {childList: true, subtree: true}); }"
+        )
+        page.locator("#chat .answer a.cite").first.click()
         page.get_by_role("tab", name="Bibliotheek").click()
+        page.wait_for_function("() => window.evidenceChanged")
+        page.wait_for_timeout(500)  # the tab switch, if any, arrives with the same message
+        assert page.locator("#library-add").is_visible()
+
+        # Upload a new document in the library; the next question cites it, without a restart.
         upload = tmp_path / "zoutwinning.md"
         upload.write_text(UPLOAD, encoding="utf-8")
         page.set_input_files("#library-upload input[type=file]", str(upload))

@@ -207,14 +207,14 @@ def build(ctx: WebContext, memo: AnswerMemo, tabs: gr.Tabs) -> tuple[OnLoad, gr.
                 return
             yield [*shown, {"role": "assistant", "content": content}], conversation.id, 0, keep
 
-    def open_cite(key: str, http: gr.Request) -> tuple[str, Any, Any, Any, Any, str, gr.Tabs]:
+    def open_cite(key: str, http: gr.Request) -> tuple[str, Any, Any, Any, Any, str, Any]:
         request = ctx.request(http)
         try:
             target = resolve(key, user=request.user, store=store, memo=memo)
             shown = open_target(target, request, ctx.services.library)
         except ValueError as error:
             raise gr.Error(str(error)) from error
-        rateable = key.startswith("t")
+        rateable = key.startswith("t")  # a chat turn's marker: its link sits in the chat tab
         return (
             shown.html,
             gr.Image(value=shown.image, visible=shown.image is not None),
@@ -222,7 +222,9 @@ def build(ctx: WebContext, memo: AnswerMemo, tabs: gr.Tabs) -> tuple[OnLoad, gr.
             gr.Button(visible=rateable),
             gr.Button(visible=rateable),
             key,
-            gr.Tabs(selected="chat"),  # a source linked from another tab opens here, in view
+            # A source linked from another tab opens here, in view. A chat marker leaves the tabs alone:
+            # the user may have moved to another tab while the source loaded, and is not pulled back.
+            gr.skip() if rateable else gr.Tabs(selected="chat"),
         )
 
     def rate_answer(good: bool) -> Any:
