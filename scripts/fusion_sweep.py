@@ -29,6 +29,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.core.settings import load_settings
 from assistant.index.fusion import reciprocal_rank_fusion
+from assistant.rag.anchors import anchors
 from assistant.services.wiring import build_embeddings, build_index, build_retriever
 from eval.beir import index_beir, load_beir
 from eval.bench_langchain import plain_beir_index, plain_passages, search_depth
@@ -41,8 +42,13 @@ CONVEX = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4)
 DEPTH = 30
 
 Scored = list[tuple[str, float]]
-#: One question: its split, what is relevant, the dense and BM25 candidates, a chunk -> unit mapping.
-Run = tuple[str, set[str], Scored, Scored, Callable[[str], str]]
+#: One question: its split, what is relevant, the dense and BM25 candidates, a chunk -> unit mapping, and
+#: whether it has anchors (names, abbreviations, years: :func:`assistant.rag.anchors.anchors`).
+Run = tuple[str, set[str], Scored, Scored, Callable[[str], str], bool]
+#: A fusion: (dense, lexical, anchored) -> one ranking.
+Fuse = Callable[[Scored, Scored, bool], list[str]]
+#: Query-adaptive RRF: the shipped (k, w) for anchored questions, these for the others.
+ADAPTIVE = tuple(itertools.product((10, 20, 60), (0.0, 0.1, 0.2)))
 
 
 def split_of(query_id: str) -> str:
@@ -78,16 +84,31 @@ def convex(dense: Scored, lexical: Scored, *, weight: float) -> list[str]:
     return [i for i, _ in score_fusion(dense, lexical, lexical_weight=weight)]
 
 
-def variants() -> dict[str, Callable[[Scored, Scored], list[str]]]:
-    """Every fusion to try, by name: each maps (dense, lexical) candidate lists to one ranking."""
-    table: dict[str, Callable[[Scored, Scored], list[str]]] = {
-        "dense": lambda d, _b: [i for i, _ in d],
-        "bm25": lambda _d, b: [i for i, _ in b],
+def _rrf(dense: Scored, lexical: Scored, _anchored: bool, *, k: int, weight: float) -> list[str]:
+    return rrf(dense, lexical, k=k, weight=weight)
+
+
+def _convex(dense: Scored, lexical: Scored, _anchored: bool, *, weight: float) -> list[str]:
+    return convex(dense, lexical, weight=weight)
+
+
+def adaptive(dense: Scored, lexical: Scored, anchored: bool, *, k: int, weight: float) -> list[str]:
+    """RRF at k=60, w=0.3 for a question with anchors (BM25 finds names), else at ``k``, ``weight``."""
+    return rrf(dense, lexical, k=60, weight=0.3) if anchored else rrf(dense, lexical, k=k, weight=weight)
+
+
+def variants() -> dict[str, Fuse]:
+    """Every fusion to try, by name: each maps (dense, lexical, anchored) to one ranking."""
+    table: dict[str, Fuse] = {
+        "dense": lambda d, _b, _a: [i for i, _ in d],
+        "bm25": lambda _d, b, _a: [i for i, _ in b],
     }
     for k, w in RRF:
-        table[f"rrf k={k} w={w}"] = functools.partial(rrf, k=k, weight=w)
+        table[f"rrf k={k} w={w}"] = functools.partial(_rrf, k=k, weight=w)
     for a in CONVEX:
-        table[f"convex a={a}"] = functools.partial(convex, weight=a)
+        table[f"convex a={a}"] = functools.partial(_convex, weight=a)
+    for k, w in ADAPTIVE:
+        table[f"adaptive anchored k=60 w=0.3, else k={k} w={w}"] = functools.partial(adaptive, k=k, weight=w)
     return table
 
 
@@ -101,7 +122,8 @@ def beir_runs(path: Path, embeddings: Embeddings) -> list[Run]:
         searched = retriever.expand(query)
         dense = [(h.chunk_id, h.score) for h in index.store.query(embeddings.embed_query(searched), DEPTH)]
         lexical = index.lexical.search(searched, DEPTH)
-        runs.append((split_of(query_id), set(beir.qrels[query_id]), dense, lexical, lambda i: i))
+        anchored = bool(anchors(query))
+        runs.append((split_of(query_id), set(beir.qrels[query_id]), dense, lexical, lambda i: i, anchored))
     return runs
 
 
@@ -117,7 +139,8 @@ def gold_runs(embeddings: Embeddings) -> list[Run]:
         searched = retriever.expand(case.question)
         dense = [(h.chunk_id, h.score) for h in index.store.query(embeddings.embed_query(searched), DEPTH)]
         lexical = index.lexical.search(searched, DEPTH)
-        runs.append((case.split, set(case.sources), dense, lexical, lambda i: sources.get(i, i)))
+        unit: Callable[[str], str] = lambda i: sources.get(i) or i  # noqa: E731
+        runs.append((case.split, set(case.sources), dense, lexical, unit, bool(anchors(case.question))))
     return runs
 
 
@@ -140,11 +163,15 @@ def score(runs: Sequence[Run]) -> dict[str, dict[str, float]]:
         row: dict[str, float] = {}
         for half in ("dev", "test"):
             part = [r for r in runs if r[0] == half]
-            ranked = [list(dict.fromkeys(unit(i) for i in fuse(d, b))) for _, _, d, b, unit in part]
+            ranked = [list(dict.fromkeys(unit(i) for i in fuse(d, b, a))) for _, _, d, b, unit, a in part]
             rel = [r[1] for r in part]
             row[f"{half} ndcg"] = round(sum(map(ndcg_at_k, ranked, rel, [10] * len(part))) / len(part), 4)
             row[f"{half} hit5"] = round(sum(map(hit_at_k, ranked, rel, [5] * len(part))) / len(part), 4)
         table[name] = row
+    table["share anchored"] = {
+        f"{half}": round(sum(r[5] for r in runs if r[0] == half) / max(1, sum(r[0] == half for r in runs)), 3)
+        for half in ("dev", "test")
+    }
     return table
 
 
