@@ -4,7 +4,8 @@ Dense and BM25 candidate lists (ids with scores, the product's candidate depth) 
 question, the expensive part; every fusion variant is then a pure function over those lists, so a sweep
 costs one pass of query embeddings. Variants: reciprocal rank fusion (constant ``k``, BM25 weight ``w``)
 and a convex combination of scores (``a`` times BM25 divided by the list's best BM25 plus ``1 - a``
-times the cosine similarity, each missing score counted as the lowest of its list).
+times the cosine similarity, each missing score counted as the lowest of its list), and query-adaptive
+RRF (the shipped k = 60, w = 0.3 for a question with anchors, another setting for the rest).
 
 Each benchmark's queries are split once into a development and a test half by a hash of their id; the
 gold set has its own halves. Pick on the dev columns, report the test columns. Beside them, the plain
@@ -169,7 +170,7 @@ def score(runs: Sequence[Run]) -> dict[str, dict[str, float]]:
             row[f"{half} hit5"] = round(sum(map(hit_at_k, ranked, rel, [5] * len(part))) / len(part), 4)
         table[name] = row
     table["share anchored"] = {
-        f"{half}": round(sum(r[5] for r in runs if r[0] == half) / max(1, sum(r[0] == half for r in runs)), 3)
+        half: round(sum(r[5] for r in runs if r[0] == half) / max(1, sum(r[0] == half for r in runs)), 3)
         for half in ("dev", "test")
     }
     return table

@@ -56,6 +56,17 @@ def shots(tmp_path: Path) -> Path:
     return folder
 
 
+#: The evidence panel has finished loading and shows the text (``textContent``: also when its tab is hidden).
+EVIDENCE_SHOWS = (
+    "t => document.querySelector('#evidence .pending') === null"
+    " && document.querySelector('#evidence').textContent.includes(t)"
+)
+
+
+def _evidence_text(page: Any) -> str:
+    return str(page.evaluate("() => document.querySelector('#evidence').textContent"))
+
+
 def _ask(page: Any, question: str) -> Any:
     """Ask in the chat tab and wait for the finished answer (its source list); returns that message."""
     before = page.locator("#chat .sources").count()
@@ -116,13 +127,10 @@ def test_an_advisor_asks_checks_the_evidence_uploads_drafts_and_comes_back(
         page.wait_for_selector("#chat .sources", timeout=10_000)
         nearest = page.locator("#chat .sources").last.locator("a.cite").first
         title = nearest.inner_text().split(" (")[0].strip()
+        assert title not in _evidence_text(page)  # so the wait below is for this click's reply
         nearest.click()
-        page.wait_for_function(
-            "t => document.querySelector('#evidence table.facts') !== null"
-            " && document.querySelector('#evidence').innerText.includes(t)",
-            arg=title,
-            timeout=30_000,
-        )
+        page.wait_for_function(EVIDENCE_SHOWS, arg=title, timeout=30_000)
+        assert page.locator("#evidence table.facts").count() == 1
 
         # A filter set in the page is named while it is active.
         page.click("#filters")
@@ -142,14 +150,10 @@ def test_an_advisor_asks_checks_the_evidence_uploads_drafts_and_comes_back(
         )
 
         # Moving to another tab while a source loads: the source opens in the chat tab, the user stays.
-        page.evaluate(
-            "() => { window.evidenceChanged = false; new MutationObserver(() => { window.evidenceChanged = true; })"
-            ".observe(document.querySelector('#evidence'), {childList: true, subtree: true}); }"
-        )
+        assert marked not in _evidence_text(page)
         page.locator("#chat .answer a.cite").first.click()
         page.get_by_role("tab", name="Bibliotheek").click()
-        page.wait_for_function("() => window.evidenceChanged")
-        page.wait_for_timeout(500)  # the tab switch, if any, arrives with the same message
+        page.wait_for_function(EVIDENCE_SHOWS, arg=marked, timeout=30_000)  # all outputs land at once
         assert page.locator("#library-add").is_visible()
 
         # Upload a new document in the library; the next question cites it, without a restart.

@@ -214,17 +214,17 @@ def build(ctx: WebContext, memo: AnswerMemo, tabs: gr.Tabs) -> tuple[OnLoad, gr.
             shown = open_target(target, request, ctx.services.library)
         except ValueError as error:
             raise gr.Error(str(error)) from error
-        rateable = key.startswith("t")  # a chat turn's marker: its link sits in the chat tab
+        from_chat = key.startswith("t")  # a chat turn's marker: in the chat tab, and rateable
         return (
             shown.html,
             gr.Image(value=shown.image, visible=shown.image is not None),
             gr.DownloadButton(value=shown.download, visible=shown.download is not None),
-            gr.Button(visible=rateable),
-            gr.Button(visible=rateable),
+            gr.Button(visible=from_chat),
+            gr.Button(visible=from_chat),
             key,
             # A source linked from another tab opens here, in view. A chat marker leaves the tabs alone:
             # the user may have moved to another tab while the source loaded, and is not pulled back.
-            gr.skip() if rateable else gr.Tabs(selected="chat"),
+            gr.skip() if from_chat else gr.Tabs(selected="chat"),
         )
 
     def rate_answer(good: bool) -> Any:
