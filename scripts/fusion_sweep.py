@@ -28,7 +28,7 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.core.settings import load_settings
+from assistant.core.settings import Settings, load_settings
 from assistant.index.fusion import reciprocal_rank_fusion
 from assistant.rag.anchors import anchors
 from assistant.services.wiring import build_embeddings, build_index, build_retriever
@@ -48,6 +48,8 @@ Scored = list[tuple[str, float]]
 Run = tuple[str, set[str], Scored, Scored, Callable[[str], str], bool]
 #: A fusion: (dense, lexical, anchored) -> one ranking.
 Fuse = Callable[[Scored, Scored, bool], list[str]]
+#: The shipped fusion: the settings' defaults, not a copy of their numbers.
+SHIPPED = Settings.model_construct()
 #: Query-adaptive RRF: the shipped (k, w) for anchored questions, these for the others.
 ADAPTIVE = tuple(itertools.product((10, 20, 60), (0.0, 0.1, 0.2)))
 
@@ -94,8 +96,10 @@ def _convex(dense: Scored, lexical: Scored, _anchored: bool, *, weight: float) -
 
 
 def adaptive(dense: Scored, lexical: Scored, anchored: bool, *, k: int, weight: float) -> list[str]:
-    """RRF at k=60, w=0.3 for a question with anchors (BM25 finds names), else at ``k``, ``weight``."""
-    return rrf(dense, lexical, k=60, weight=0.3) if anchored else rrf(dense, lexical, k=k, weight=weight)
+    """The shipped RRF (the settings' defaults) for a question with anchors, else ``k``, ``weight``."""
+    if anchored:
+        return rrf(dense, lexical, k=SHIPPED.rrf_k, weight=SHIPPED.lexical_weight)
+    return rrf(dense, lexical, k=k, weight=weight)
 
 
 def variants() -> dict[str, Fuse]:
@@ -109,7 +113,8 @@ def variants() -> dict[str, Fuse]:
     for a in CONVEX:
         table[f"convex a={a}"] = functools.partial(_convex, weight=a)
     for k, w in ADAPTIVE:
-        table[f"adaptive anchored k=60 w=0.3, else k={k} w={w}"] = functools.partial(adaptive, k=k, weight=w)
+        shipped = f"k={SHIPPED.rrf_k} w={SHIPPED.lexical_weight}"
+        table[f"adaptive anchored {shipped}, else k={k} w={w}"] = functools.partial(adaptive, k=k, weight=w)
     return table
 
 
@@ -132,7 +137,7 @@ def gold_runs(embeddings: Embeddings) -> list[Run]:
     settings = eval_settings(load_settings())
     index = build_index(settings, embeddings=embeddings)
     retriever = build_retriever(settings, index=index)
-    sources = {i: stem(m.get("source", "")) for i, m in index.store.metadatas()}
+    sources: dict[str, str] = {i: stem(m.get("source", "")) for i, m in index.store.metadatas()}
     runs: list[Run] = []
     for case in load_gold():
         if not case.answerable or case.history:
@@ -140,7 +145,7 @@ def gold_runs(embeddings: Embeddings) -> list[Run]:
         searched = retriever.expand(case.question)
         dense = [(h.chunk_id, h.score) for h in index.store.query(embeddings.embed_query(searched), DEPTH)]
         lexical = index.lexical.search(searched, DEPTH)
-        unit: Callable[[str], str] = lambda i: sources.get(i) or i  # noqa: E731
+        unit: Callable[[str], str] = lambda i: sources.get(i, i)  # noqa: E731
         runs.append((case.split, set(case.sources), dense, lexical, unit, bool(anchors(case.question))))
     return runs
 
