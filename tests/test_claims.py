@@ -51,6 +51,39 @@ def test_abbreviations_match_their_full_form_through_the_glossary() -> None:
     assert support(claim, text, glossary=load_glossary()).ok(MIN_COVERAGE)
 
 
+def test_a_pair_that_lends_a_name_in_place_of_its_own_is_no_support() -> None:
+    text = (
+        "Dit vraagt om beter betrekken van medeoverheden: Uitvoerbaarheidstoets Decentrale Overheden (UDO). "
+        "Nadere afspraken gemaakt over hoe medeoverheden betrokken worden bij de uitwerking: Overhedenoverleg."
+    )
+    swapped = "Nadere afspraken over de uitwerking zijn gemaakt in de Uitvoerbaarheidstoets (UDO)."
+    assert not support(swapped, text).ok(MIN_COVERAGE)
+    true = "Nadere afspraken over hoe medeoverheden betrokken worden bij de uitwerking: Overhedenoverleg."
+    assert support(true, text).ok(MIN_COVERAGE)
+
+
+def test_the_claims_actor_must_not_be_replaced_by_another() -> None:
+    text = "Het kabinet wil een betrouwbare overheid zijn. Het erkent de urgente problemen in ons land."
+    assert not support("De provincies willen een betrouwbare overheid zijn.", text).ok(MIN_COVERAGE)
+    assert support("Het kabinet wil een betrouwbare overheid zijn.", text).ok(MIN_COVERAGE)
+    # The archive's voice is one actor: "wij" and "de provincies" speak for "het IPO".
+    ours = "Wij vragen de provincies om een betrouwbare bijdrage aan de energietransitie."
+    assert support("Het IPO vraagt een betrouwbare bijdrage aan de energietransitie.", ours).ok(MIN_COVERAGE)
+
+
+def test_slide_lines_bind_with_their_neighbours_and_headings_with_every_bullet() -> None:
+    slide = "Door Robin Middel\n\nStrateeg Public Affairs en Communicatie\n\nInterprovinciaal Overleg"
+    assert support("Robin Middel is strateeg public affairs en communicatie.", slide).ok(MIN_COVERAGE)
+    prose = "Het stuk is van Robin Middel. Hij is geen strateeg maar adviseur communicatie."
+    assert not support("Robin Middel is strateeg communicatie.", prose).ok(MIN_COVERAGE)
+    bullets = (
+        "Onderwerpen inbrengen per thema\n\n- Infrastructuur rond woningbouw.\n"
+        "- Behoud immaterieel erfgoed\n- Doorwerking Spuks op halen klimaatdoelen"
+    )
+    claim = "Een van de thema's is de doorwerking van de Spuks op het halen van de klimaatdoelen."
+    assert support(claim, bullets).ok(MIN_COVERAGE)
+
+
 def test_a_dated_line_names_its_document_exactly() -> None:
     hit = Hit("c", "Wij vragen een bestuurlijk gesprek.", 1.0, {"title": "SRP", "date": "2024-11-05"})
     assert dated_claim("- 5 november 2024 (SRP): Wij vragen een bestuurlijk gesprek.", hit) == (
@@ -74,15 +107,17 @@ def _accepted(case: dict[str, object]) -> bool:
     return found.ok(MIN_COVERAGE)
 
 
-@pytest.mark.parametrize("split", ["dev", "test"])
-def test_claims_set_figures_hold(split: str) -> None:
-    """Regression floors under the measured figures (dev 0.92 / 0.88, test 0.92 / 0.77); see eval/claims."""
+@pytest.mark.parametrize(
+    ("split", "floor_rejected", "floor_accepted"), [("dev", 1.0, 0.9), ("test", 0.9, 0.75)]
+)
+def test_claims_set_figures_hold(split: str, floor_rejected: float, floor_accepted: float) -> None:
+    """Regression floors under the measured figures (dev 1.00 / 0.94, test 0.92 / 0.77); see eval/claims."""
     cases = [c for c in _claims_set() if c["split"] == split]
     false = [c for c in cases if not c["supported"]]
     true = [c for c in cases if c["supported"]]
     rejected = sum(not _accepted(c) for c in false) / len(false)
     accepted = sum(_accepted(c) for c in true) / len(true)
-    assert rejected >= 0.85 and accepted >= 0.75, (split, rejected, accepted)
+    assert rejected >= floor_rejected and accepted >= floor_accepted, (split, rejected, accepted)
     kinds = Counter(str(c["kind"]) for c in true if not _accepted(c))
     assert kinds["quote"] == 0, "a quoted source sentence is always support"
 
