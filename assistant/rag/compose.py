@@ -21,7 +21,7 @@ from assistant.rag.figures import amounts_in
 
 def _sentences(text: str) -> list[str]:
     """Sentences that can answer: evidence (no letterhead or header lines) of at least four words."""
-    return [s for s in evidence_sentences(text) if len(s.split()) >= 4]
+    return [s for s in evidence_sentences(text) if len(s.split()) >= 4 and not s.rstrip().endswith("?")]
 
 
 def overlap(wanted: set[str], sentence: str) -> int:
