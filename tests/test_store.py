@@ -47,6 +47,19 @@ def test_store_contract_embedded(tmp_path: Path) -> None:
     _exercise(store)
 
 
+def test_a_store_searches_wide_enough_and_an_older_store_is_brought_up_to_it(tmp_path: Path) -> None:
+    """Chroma's default HNSW breadth (100) missed true neighbours of gold questions, per process."""
+    import chromadb
+
+    old = Settings(home=tmp_path, dense_ef_search=100)
+    open_store(old, "hash-4").upsert([_chunk(0), _chunk(1)], [[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]])
+    store = open_store(Settings(home=tmp_path), "hash-4")
+    assert store.count() == 2 and store.query([0.9, 0.1, 0.0, 0.0], 1)[0].chunk_id == "id0-h"
+    client = chromadb.PersistentClient(path=str(old.chroma_dir))
+    hnsw = client.get_collection(collection_name("lobby", "hash-4")).configuration["hnsw"]
+    assert hnsw["ef_search"] == Settings().dense_ef_search == 500 and hnsw["space"] == "cosine"
+
+
 def _exercise(store: VectorStore) -> None:
     chunks = [_chunk(0), _chunk(1)]
     store.upsert(chunks, [[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]])
@@ -102,8 +115,13 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.mark.integration
 def test_store_contract_against_chroma_server(chroma_server: str, tmp_path: Path) -> None:
-    store = open_store(Settings(home=tmp_path, chroma_url=chroma_server), "hash-4-server")
+    store = open_store(
+        Settings(home=tmp_path, chroma_url=chroma_server, dense_ef_search=100), "hash-4-server"
+    )
     _exercise(store)
+    open_store(
+        Settings(home=tmp_path, chroma_url=chroma_server), "hash-4-server"
+    )  # the breadth applies there too
 
 
 @pytest.mark.integration

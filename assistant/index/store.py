@@ -365,11 +365,28 @@ def open_store(settings: Settings, model_id: str, *, client: Any = None) -> Vect
     client = client if client is not None else make_client(settings)
     url = settings.chroma_url or None
     directory = None if url else settings.chroma_dir
+    name = collection_name(settings.collection, model_id)
     with _translated(url, directory):
         collection = client.get_or_create_collection(
-            collection_name(settings.collection, model_id),
+            name,
             embedding_function=None,
-            configuration={"hnsw": {"space": "cosine"}},
+            configuration={"hnsw": {"space": "cosine", "ef_search": settings.dense_ef_search}},
             metadata={"embedding_model": model_id},
         )
+        collection = _with_search_breadth(client, collection, settings.dense_ef_search)
     return VectorStore(_Guarded(collection, url, directory))
+
+
+def _with_search_breadth(client: Any, collection: Any, ef_search: int) -> Any:
+    """``collection`` searching ``ef_search`` wide, also when it was created with another breadth.
+
+    The HNSW search breadth is the one index setting Chroma lets a collection change after creation;
+    a store made before the setting existed (Chroma's default, 100) is brought up to it on opening,
+    before its index is first searched.
+    """
+    hnsw = (getattr(collection, "configuration", None) or {}).get("hnsw") or {}
+    if hnsw.get("ef_search", ef_search) == ef_search:
+        return collection
+    log.info("search breadth of %s: %s -> %s", collection.name, hnsw.get("ef_search"), ef_search)
+    collection.modify(configuration={"hnsw": {"ef_search": ef_search}})
+    return client.get_collection(collection.name, embedding_function=None)
