@@ -857,6 +857,9 @@ def evaluate(
     drafts: Annotated[
         bool, typer.Option(help="Meet concepten (lobby draft): onderbouwde alinea's, ontbrekende punten.")
     ] = False,
+    claims: Annotated[
+        bool, typer.Option(help="Meet de bronnencontrole per zin op eval/claims (verwisselde feiten).")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Eén JSON-object op stdout.")] = False,
 ) -> None:
     """Meet de assistent: gold set (hit@5, weigeren, bronnen), BEIR-sets, concepten of een vergelijking."""
@@ -871,6 +874,9 @@ def evaluate(
         _fail(f"Onbekende helft {split!r}; kies uit: {', '.join(SPLITS)}.", 2)
     if mode is not None and mode not in MODES:
         _fail(f"Onbekende zoekwijze {mode!r}; kies uit: {', '.join(MODES)}.", 2)
+    if claims:
+        _print_claims(split, as_json)
+        return
     if drafts:
         with _model_errors():
             result = _eval_drafts(shared_found, llm, split)
@@ -915,6 +921,23 @@ def evaluate(
     typer.echo(json.dumps(_headline(result), ensure_ascii=False, indent=2))
     for line in _failure_lines(result):
         typer.echo(line)
+
+
+def _print_claims(split: str | None, as_json: bool) -> None:
+    """The claims set's figures per half, then every sentence the check got wrong."""
+    from eval.claims import evaluate_claims, load_claims
+
+    result = evaluate_claims([c for c in load_claims() if split is None or c.split == split])
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    for name, half in result["splits"].items():
+        typer.echo(
+            f"{name}: {half['wrong_rejected']:.0%} van {half['wrong']} onjuiste zinnen afgewezen, "
+            f"{half['true_accepted']:.0%} van {half['true']} juiste aanvaard"
+        )
+        for failure in half["failures"]:
+            typer.echo(f"  [{name}] {failure['id']} ({failure['kind']}): {failure['why']}")
 
 
 def _eval_beir(paths: list[Path], mode: str | None) -> dict[str, Any]:
