@@ -28,6 +28,18 @@ def test_extractive_answer_cites_each_sentence() -> None:
     )
 
 
+def test_extractive_answer_quotes_the_answer_not_the_question_it_answers() -> None:
+    """Kamervragen repeat the question's words; a question in a source asserts nothing."""
+    answers = (
+        "Deelt u de mening dat de sluiting van het politiebureau in Wolvega niet in lijn is met het akkoord? "
+        "De politiepost groot in Wolvega wordt in 2025 vervangen door een politiepost klein."
+    )
+    answer = extractive_answer(
+        "Wat gebeurt er met het politiebureau in Wolvega?", [_hit(answers, "2024-08-01", "KV")]
+    )
+    assert answer == "De politiepost groot in Wolvega wordt in 2025 vervangen door een politiepost klein. [1]"
+
+
 def test_by_document_newest_first_and_one_hit_per_document() -> None:
     a = _hit("x", "2024-09-02", "H3b")
     b = _hit("y", "2024-11-05", "SRP")
