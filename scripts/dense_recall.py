@@ -31,7 +31,9 @@ def main() -> None:
     questions = [case.question for case in load_gold()]
     vectors = np.array([retriever.embeddings.embed_query(retriever.expand(q)) for q in questions])
     name = collection_name(settings.collection, embedding_model_id(index.embeddings))
-    everything = make_client(settings).get_collection(name).get(include=["embeddings"])
+    everything = (
+        make_client(settings).get_collection(name, embedding_function=None).get(include=["embeddings"])
+    )
     ids, stored = everything["ids"], np.asarray(everything["embeddings"])
     unit = stored / np.linalg.norm(stored, axis=1, keepdims=True)
     missed = []

@@ -82,6 +82,11 @@ def test_slide_lines_bind_with_their_neighbours_and_headings_with_every_bullet()
     )
     claim = "Een van de thema's is de doorwerking van de Spuks op het halen van de klimaatdoelen."
     assert support(claim, bullets).ok(MIN_COVERAGE)
+    assert support(claim, bullets.replace("per thema", "per thema:")).ok(
+        MIN_COVERAGE
+    )  # "...:" heads a list too
+    quoted = "Het stuk is van Robin Middel, zegt “de notitie”\n\nHij is strateeg, zegt ‘de notitie’"
+    assert not support("Robin Middel is strateeg.", quoted).ok(MIN_COVERAGE)  # closing quotes end a sentence
 
 
 def test_a_dated_line_names_its_document_exactly() -> None:

@@ -862,7 +862,7 @@ def evaluate(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Eén JSON-object op stdout.")] = False,
 ) -> None:
-    """Meet de assistent: gold set (hit@5, weigeren, bronnen), BEIR-sets, concepten of een vergelijking."""
+    """Meet de assistent: gold set (hit@5, weigeren, bronnen), BEIR, concepten, zinscontrole, vergelijking."""
     from eval.beir import BeirFormatError
     from eval.gold import GOLD_DIR, SPLITS, GoldFormatError, load_gold, split_cases
     from eval.modes import MODES
@@ -932,9 +932,12 @@ def _print_claims(split: str | None, as_json: bool) -> None:
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
     for name, half in result["splits"].items():
+        rejected, accepted = (
+            f"{v:.0%}" if v is not None else "-" for v in (half["wrong_rejected"], half["true_accepted"])
+        )
         typer.echo(
-            f"{name}: {half['wrong_rejected']:.0%} van {half['wrong']} onjuiste zinnen afgewezen, "
-            f"{half['true_accepted']:.0%} van {half['true']} juiste aanvaard"
+            f"{name}: {rejected} van {half['wrong']} onjuiste zinnen afgewezen, "
+            f"{accepted} van {half['true']} juiste aanvaard"
         )
         for failure in half["failures"]:
             typer.echo(f"  [{name}] {failure['id']} ({failure['kind']}): {failure['why']}")

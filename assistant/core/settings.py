@@ -109,8 +109,8 @@ class Settings(BaseSettings):
         ge=10,
         description=(
             "Breadth of Chroma's HNSW search. At Chroma's default (100) the evaluation store's search "
-            "missed 27-39 of the exact 30 nearest chunks over the 163 gold questions, different ones in "
-            "every process (so answers changed between restarts); at 500 it missed 0-4."
+            "missed 27-39 chunks in all of the exact 30 nearest to each of the 163 gold questions, "
+            "different ones in every process (so answers changed between restarts); at 500 it missed 0-4."
         ),
     )
     chunk_tokens: int = Field(default=300, ge=50, description="Target chunk size in (estimated) tokens.")

@@ -381,10 +381,14 @@ def _with_search_breadth(client: Any, collection: Any, ef_search: int) -> Any:
     """``collection`` searching ``ef_search`` wide, also when it was created with another breadth.
 
     The HNSW search breadth is the one index setting Chroma lets a collection change after creation;
-    a store made before the setting existed (Chroma's default, 100) is brought up to it on opening,
-    before its index is first searched.
+    a store made before the setting existed (Chroma's default, 100) is brought up to it on opening. It
+    takes effect when the index is next loaded: in this process if it has not searched the store yet,
+    and on a Chroma server that has the index loaded already only after the server restarts.
     """
-    hnsw = (getattr(collection, "configuration", None) or {}).get("hnsw") or {}
+    hnsw = (getattr(collection, "configuration", None) or {}).get("hnsw")
+    if not hnsw:
+        log.info("%s reports no HNSW configuration; its search breadth is left as it is", collection.name)
+        return collection
     if hnsw.get("ef_search", ef_search) == ef_search:
         return collection
     log.info("search breadth of %s: %s -> %s", collection.name, hnsw.get("ef_search"), ef_search)

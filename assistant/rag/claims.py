@@ -290,7 +290,7 @@ def support(
         ):
             anchors_ok = False
         tokens = voiced | context_words
-        if rules.actors and _other_actor(claim, tokens | context_tokens, text):
+        if rules.actors and _other_actor(claim, tokens, text):  # a sender field does not act in the text
             anchors_ok = False
         coverage = len(words & tokens) / len(words) if claim.words else 1.0
         found_elsewhere = (claim.words - tokens - context_tokens) & passage - OWN_VOICE - DOCUMENT_WORDS
@@ -344,7 +344,9 @@ _BULLET = re.compile(r"^\s*[-•*–]\s")
 
 def _is_line(sentence: str) -> bool:
     """A slide or letterhead line rather than a sentence: no closing punctuation, no bullet."""
-    return not _BULLET.match(sentence) and not sentence.rstrip().endswith((".", "?", "!", ":", ";", ")", '"'))
+    return not _BULLET.match(sentence) and not sentence.rstrip().endswith(
+        (".", "?", "!", ":", ";", '"', "”", "’", "…")
+    )
 
 
 def _heading_windows(sentences: Sequence[str]) -> list[tuple[int, ...]]:
@@ -354,11 +356,10 @@ def _heading_windows(sentences: Sequence[str]) -> list[tuple[int, ...]]:
     """
     windows: list[tuple[int, ...]] = []
     for i, heading in enumerate(sentences):
-        if not _is_line(heading):
+        if _BULLET.match(heading) or not (_is_line(heading) or heading.rstrip().endswith(":")):
             continue
         j = i + 1
         while j < len(sentences) and _BULLET.match(sentences[j]):
-            if j > i + 1:
-                windows.append((i, j))
+            windows.append((i, j))
             j += 1
     return windows
