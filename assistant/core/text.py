@@ -25,6 +25,11 @@ _ITEM_START = re.compile(r"^(?:[•▪●◦*>|–-]|\d{1,2}[.)]\s|[a-z][.)]\s)"
 _LINE_END = re.compile(r"[.!?:;]$")
 
 
+def is_item(line: str) -> bool:
+    """True for a list item: a bullet ("•", "-", "–", ...) or a numbered or lettered item ("3. ", "b) ")."""
+    return _ITEM_START.match(line.lstrip()) is not None
+
+
 def logical_lines(paragraph: str) -> list[str]:
     """Re-join lines that a PDF wrapped mid-sentence; list items and table rows stay separate."""
     lines: list[str] = []
@@ -32,7 +37,7 @@ def logical_lines(paragraph: str) -> list[str]:
         line = raw.strip()
         if not line:
             continue
-        starts_item = _ITEM_START.match(line) is not None or " | " in line
+        starts_item = is_item(line) or " | " in line
         ended = (
             _LINE_END.search(lines[-1]) is not None and not _ABBREVIATION.search(lines[-1]) if lines else True
         )

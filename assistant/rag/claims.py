@@ -23,11 +23,11 @@ full forms through the glossary (SRP = Studenten Reis Product). All functions ar
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.core.text import sentences_of
+from assistant.core.text import is_item, sentences_of
 from assistant.core.tokens import tokenize
 from assistant.rag.evidence import is_furniture, source_sentences
 from assistant.rag.glossary import Glossary
@@ -249,6 +249,8 @@ def support(
     if not any(usable):  # only furniture: read as one text (without any planted instruction)
         sentences, usable = [" ".join(sentences)], [True]
     own = [_tokens(s, glossary) for s in sentences]
+    raw = [_tokens(s, None) for s in sentences]  # the words as written, without glossary forms
+    line = [_is_line(s) for s in sentences]
     passage = frozenset().union(*own)
     anchors = claim.anchors | (claim.lead & names_in(source_text))
     words = claim.words or frozenset({""})
@@ -259,21 +261,17 @@ def support(
         windows += [
             (i, i + 1, i + 2)
             for i in range(len(sentences) - 2)
-            if all(usable[j] and _is_line(sentences[j]) for j in (i, i + 1, i + 2))
+            if all(usable[j] and line[j] for j in (i, i + 1, i + 2))
         ]
     if rules.headings:
-        windows += [w for w in _heading_windows(sentences) if all(usable[i] for i in w)]
+        windows += [w for w in _heading_windows(sentences, line) if all(usable[i] for i in w)]
     best: tuple[tuple[bool, bool, float, int], Support] | None = None
     for window in windows:
         text = " ".join(sentences[i] for i in window)
         text_tokens = frozenset().union(*(own[i] for i in window))
         voiced = text_tokens | (OWN_VOICE if _WE.search(text) else frozenset())
-        lines = rules.line_bindings and all(_is_line(sentences[i]) for i in window)
-        units = (
-            [(text_tokens, text)]
-            if rules.anchors_in_pairs or lines
-            else [(own[i], sentences[i]) for i in window]
-        )
+        bound = rules.anchors_in_pairs or (rules.line_bindings and all(line[i] for i in window))
+        units = [(text_tokens, text)] if bound else [(own[i], sentences[i]) for i in window]
         anchors_ok = numbers_ok = False
         for unit_tokens, unit_text in units:
             if len(units) > 1 and claim.words and len(claim.words & unit_tokens) < len(claim.words) / 4:
@@ -290,7 +288,8 @@ def support(
         ):
             anchors_ok = False
         tokens = voiced | context_words
-        if rules.actors and _other_actor(claim, tokens, text):  # a sender field does not act in the text
+        written = frozenset().union(*(raw[i] for i in window))
+        if rules.actors and _other_actor(claim, tokens, written):  # a sender field does not act in the text
             anchors_ok = False
         coverage = len(words & tokens) / len(words) if claim.words else 1.0
         found_elsewhere = (claim.words - tokens - context_tokens) & passage - OWN_VOICE - DOCUMENT_WORDS
@@ -324,42 +323,39 @@ def _substituted(
     return bool(others)
 
 
-def _actors(tokens: frozenset[str] | set[str]) -> set[str]:
+def _actors(tokens: Iterable[str]) -> set[str]:
     """The actors among ``tokens``; the archive's voice (IPO, de provincies) is one actor."""
-    found = set(tokens) & ACTORS
-    return {"ipo" if token in OWN_VOICE else token for token in found}
+    return {"ipo" if token in OWN_VOICE else token for token in tokens if token in ACTORS}
 
 
-def _other_actor(claim: Claim, found: frozenset[str], evidence: str) -> bool:
-    """True when the claim's actor is missing from its evidence and the evidence names another actor.
+def _other_actor(claim: Claim, found: frozenset[str], written: frozenset[str]) -> bool:
+    """True when the claim's actor is not among ``found`` and the evidence's ``written`` words name another.
 
-    The evidence's own words count (not glossary forms: "OC&W" names a ministry, it does not act).
+    Only the words as written count for the other actor (not glossary forms: "OC&W" names a ministry,
+    it does not act).
     """
     wanted = _actors(claim.words)
-    return bool(wanted - _actors(found)) and bool(_actors(frozenset(tokenize(evidence))) - wanted)
-
-
-_BULLET = re.compile(r"^\s*[-•*–]\s")
+    return bool(wanted - _actors(found)) and bool(_actors(written) - wanted)
 
 
 def _is_line(sentence: str) -> bool:
     """A slide or letterhead line rather than a sentence: no closing punctuation, no bullet."""
-    return not _BULLET.match(sentence) and not sentence.rstrip().endswith(
+    return not is_item(sentence) and not sentence.rstrip().endswith(
         (".", "?", "!", ":", ";", '"', "”", "’", "…")
     )
 
 
-def _heading_windows(sentences: Sequence[str]) -> list[tuple[int, ...]]:
+def _heading_windows(sentences: Sequence[str], line: Sequence[bool]) -> list[tuple[int, ...]]:
     """A heading line with each bullet of the list under it ("Onderwerpen per thema" / "- Spuks ...").
 
     A heading is the context of every bullet it introduces, not only of the first one.
     """
     windows: list[tuple[int, ...]] = []
     for i, heading in enumerate(sentences):
-        if _BULLET.match(heading) or not (_is_line(heading) or heading.rstrip().endswith(":")):
+        if is_item(heading) or not (line[i] or heading.rstrip().endswith(":")):
             continue
         j = i + 1
-        while j < len(sentences) and _BULLET.match(sentences[j]):
+        while j < len(sentences) and is_item(sentences[j]):
             windows.append((i, j))
             j += 1
     return windows
