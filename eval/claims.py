@@ -37,10 +37,20 @@ class ClaimCase:
 
 
 def load_claims(path: Path = CLAIMS_FILE) -> list[ClaimCase]:
-    """Every case of the claims set, in file order."""
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """Every case of the claims set, in file order; a malformed line raises ``ValueError`` naming it."""
     fields = ("id", "source", "passage", "meta", "sentence", "supported", "kind", "split")
-    return [ClaimCase(**{f: r[f] for f in fields}) for r in rows]
+    cases: list[ClaimCase] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            cases.append(ClaimCase(**{f: row[f] for f in fields}))
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{number}: no JSON ({exc.msg})") from exc
+        except KeyError as exc:
+            raise ValueError(f"{path}:{number}: missing field {exc}") from exc
+    return cases
 
 
 def check(case: ClaimCase) -> Support:

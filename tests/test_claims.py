@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -124,3 +125,10 @@ def test_lobby_eval_claims_prints_the_figures_per_half_and_every_miss() -> None:
     assert "[test] ocw-ov-sector-verantwoordelijk-swap (swap-role): aanvaard op:" in result.output
     as_json = json.loads(CliRunner().invoke(app, ["eval", "--claims", "--json"]).output)
     assert set(as_json["splits"]) == {"dev", "test"} and as_json["claims"] == 147
+
+
+def test_a_malformed_claims_line_is_named(tmp_path: Path) -> None:
+    broken = tmp_path / "claims.jsonl"
+    broken.write_text('{"id": "a"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"claims.jsonl:1: missing field 'source'"):
+        load_claims(broken)

@@ -927,7 +927,11 @@ def _print_claims(split: str | None, as_json: bool) -> None:
     """The claims set's figures per half, then every sentence the check got wrong."""
     from eval.claims import evaluate_claims, load_claims
 
-    result = evaluate_claims([c for c in load_claims() if split is None or c.split == split])
+    try:
+        cases = load_claims()
+    except ValueError as exc:
+        _fail(f"Zinnenset ongeldig: {exc}", 2)
+    result = evaluate_claims([c for c in cases if split is None or c.split == split])
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
         return
