@@ -84,3 +84,11 @@ def test_the_claim_check_accepts_the_sentence_cut_free_from_the_letterhead() -> 
     )
     assert found.numbers_ok and found.anchors_ok and not found.borrowed
     assert "Postbus" not in found.quote
+
+
+def test_a_question_is_no_evidence() -> None:
+    text = (
+        "Deelt u de mening dat het politiebureau open moet blijven? "
+        "Het politiebureau wordt in 2025 een politiepost.\n\nKlopt het bericht “Post dicht?”"
+    )
+    assert evidence_sentences(text) == ["Het politiebureau wordt in 2025 een politiepost."]

@@ -20,15 +20,8 @@ from assistant.rag.figures import amounts_in
 
 
 def _sentences(text: str) -> list[str]:
-    """Sentences that can answer: evidence (no letterhead or header lines) of at least four words.
-
-    A question in a source ("Deelt u de mening dat ...?", a Kamerlid's question above the minister's
-    answer) asserts nothing, so it is never quoted as an answer.
-    """
-    return [s for s in evidence_sentences(text) if len(s.split()) >= 4 and not _QUESTION.search(s)]
-
-
-_QUESTION = re.compile(r"\?[\"'”’)\]]*\s*$")
+    """Sentences that can answer: evidence (no letterhead, headers or questions) of four words or more."""
+    return [s for s in evidence_sentences(text) if len(s.split()) >= 4]
 
 
 def overlap(wanted: set[str], sentence: str) -> int:

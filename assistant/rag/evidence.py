@@ -5,7 +5,8 @@ tables ("Ons kenmerk | Datum"), salutations and page numbers; ingested Markdown 
 the document's own header lines ("Datum: ... Documenttype: ..."). None of that answers a question, but
 it shares the question's words (the title, the addressee), so a word-overlap ranking picks it. The
 document's metadata stays available as fields (title, date, kenmerk, addressee); as evidence, only
-sentences count. Pure functions.
+sentences count. Nor is a question evidence: Kamervragen repeat the words of a question about them
+("Deelt u de mening dat ...?"), but a question asserts nothing. Pure functions.
 """
 
 from __future__ import annotations
@@ -87,5 +88,16 @@ def source_sentences(text: str) -> list[str]:
 
 
 def evidence_sentences(text: str) -> list[str]:
-    """The sentences of ``text`` that can serve as evidence (:func:`source_sentences` minus furniture)."""
-    return [s for s in source_sentences(text) if not is_furniture(s)]
+    """The sentences of ``text`` that can serve as evidence: :func:`source_sentences` minus furniture.
+
+    Questions are left out too (see the module's docstring).
+    """
+    return [s for s in source_sentences(text) if not is_furniture(s) and not is_question(s)]
+
+
+_QUESTION = re.compile(r"\?[\"'”’)\]]*\s*$")
+
+
+def is_question(sentence: str) -> bool:
+    """True for a question ("Deelt u de mening dat ...?"): it asks, it asserts nothing."""
+    return _QUESTION.search(sentence) is not None
