@@ -30,6 +30,12 @@ def test_a_percentage_is_no_amount_of_money_and_a_sum_is_no_percentage() -> None
     assert not holds_answer("Het tekort is € 75 mln per jaar.", "percentage")
 
 
+def test_causal_gezien_gives_a_reason_and_the_participle_does_not() -> None:
+    assert holds_answer("Trend keren, gezien emotioneel leed en economische schade.", "reason")
+    assert holds_answer("Gezien de kosten is structurele financiering nodig.", "reason")
+    assert not holds_answer("Wij hebben het rapport gezien.", "reason")
+
+
 def test_a_role_answer_names_a_function() -> None:
     assert holds_answer("Annemarie Dubbink, wethouder van Hellendoorn, opende de vergadering.", "role")
     assert not holds_answer("Annemarie Dubbink heeft verzocht met Tijs de Bree te overleggen.", "role")

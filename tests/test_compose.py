@@ -56,12 +56,63 @@ def test_position_changes_names_both_amounts() -> None:
 
 
 def test_compound_heads_count_as_overlap() -> None:
-    from assistant.core.tokens import tokenize
-    from assistant.rag.compose import overlap
+    from assistant.rag.compose import overlap, question_terms
 
-    wanted = set(tokenize("tekort door de herijking"))
+    wanted = question_terms("tekort door de herijking")
     assert overlap(wanted, "ten gevolge van de herijkingsmetingen 2022/2023") == 1
     assert overlap(wanted, "een tekort") == 1
+
+
+def test_a_glossary_term_matches_in_any_of_its_forms_once() -> None:
+    """'studentenreisproduct' in the question finds the letter's 'SRP' and 'Studenten Reis Product'."""
+    from assistant.rag.compose import overlap, question_terms
+    from assistant.rag.glossary import load_glossary
+
+    glossary = load_glossary()
+    wanted = question_terms("Wat vroeg het IPO over het studentenreisproduct?", glossary)
+    assert overlap(wanted, "Dit SRP berust op een langjarig contract.") == 1
+    assert overlap(wanted, "Zij gebruiken het Studenten Reis Product (SRP).") == 1  # one concept, once
+    assert overlap(question_terms("Wat vroeg het IPO over het studentenreisproduct?"), "Dit SRP berust.") == 0
+    # IPO is named in every question: its long form (a slide footer) is no match for it.
+    assert overlap(question_terms("Wat wil het IPO?", glossary), "Resultaat Interprovinciaal Overleg") == 0
+
+
+def test_a_sentence_repeated_inside_a_longer_one_takes_no_second_slot() -> None:
+    from assistant.rag.compose import extractive_answer
+
+    hit = _hit(
+        "Er zijn geen gronden om de procedure te staken. "
+        "Er zijn geen gronden om de procedure te staken, schrijft de provincie aan de gemeente. "
+        "De procedure loopt door tot het besluit.",
+        "2024-05-01",
+        "Brief",
+    )
+    answer = extractive_answer("Waarom staakt de provincie de procedure niet?", [hit], asked="reason")
+    assert sum("geen gronden" in line for line in answer.splitlines()) == 1
+
+
+def test_the_sentence_after_a_match_that_holds_the_asked_fact_is_quoted_after_it() -> None:
+    """'Wanneer sprak de minister met de VNG?': the date stands in the next sentence, which shares no word."""
+    from assistant.rag.compose import extractive_answer, follower_of
+
+    text = (
+        "Ik ben met de VNG in gesprek gegaan over een verbod op religieuze uitingen. "
+        "Dit gesprek heeft plaatsgevonden op 26 februari 2024. "
+        "Gemeenten zijn werkgever van boa's."
+    )
+    assert follower_of(
+        text, "Ik ben met de VNG in gesprek gegaan over een verbod op religieuze uitingen.", "date"
+    )
+    assert not follower_of(text, "Dit gesprek heeft plaatsgevonden op 26 februari 2024.", "date")
+    lines = extractive_answer(
+        "Wanneer sprak de minister met de VNG over het verbod?",
+        [_hit(text, "2024-03-01", "Antwoorden")],
+        asked="date",
+    ).splitlines()
+    assert [line.split(".")[0] for line in lines[:2]] == [
+        "Ik ben met de VNG in gesprek gegaan over een verbod op religieuze uitingen",
+        "Dit gesprek heeft plaatsgevonden op 26 februari 2024",
+    ]
 
 
 def test_anchor_sentence_searches_every_chunk_of_the_top_document() -> None:

@@ -20,6 +20,8 @@ from assistant.rag.evidence import evidence_sentences, is_furniture
         "Pagina 2 van 3",
         "# Inbreng begrotingsbehandeling",
         "E-mail: info@ipo.nl, telefoon 070 8881212",
+        "Resultaat Interprovinciaal Overleg · 16",  # a slide title and its running footer
+        "Nationale digitaliseringsstrategie (NDS) Interprovinciaal Overleg · 24",
     ],
 )
 def test_furniture(line: str) -> None:

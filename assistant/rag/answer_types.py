@@ -74,7 +74,9 @@ _HAS: dict[str, re.Pattern[str]] = {
     "year": _any(r"\b(?:19|20)\d{2}\b"),
     "reason": _any(
         r"\b(omdat|doordat|want|daardoor|vanwege|reden|zodat|waardoor|oorzaak|dankzij|noodzakelijk|nodig)\b",
-        r"\b(als|ten) gevolge van\b", r"\bom\s+\w+(?:\s+\w+){0,6}\s+te\b", flags=re.IGNORECASE,
+        r"\b(als|ten) gevolge van\b", r"\bom\s+\w+(?:\s+\w+){0,6}\s+te\b",
+        r"(?:^|[,;:]\s*)gezien\b",  # causal "gezien" ("Trend keren, gezien het leed"), not "heeft gezien"
+        flags=re.IGNORECASE,
     ),
     "person": _any(
         r"\b[A-Z][a-zà-ÿ]+\s+(?:(?:van|de|der|den|ter|ten)\s+)*[A-Z][a-zà-ÿ]+\b",

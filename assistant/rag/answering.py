@@ -90,6 +90,7 @@ class Answerer:
                 max_sources=self.options.llm_sources,
                 source_words=self.options.source_words,
                 serialize=self.options.serialize_llm,
+                glossary=retriever.glossary,
             )
         )
 
@@ -170,7 +171,9 @@ class Answerer:
         notice = ""  # set when the model did not answer and the sources' sentences stand in
         yield Stage("generate")
         if self.generator is None:
-            draft = compose(standalone, sources, timeline=timeline, evidence=evidence)
+            draft = compose(
+                standalone, sources, timeline=timeline, evidence=evidence, glossary=self.retriever.glossary
+            )
             timings["first_token"] = time.perf_counter() - t0
             parts.append(draft)
             yield Delta(draft)
@@ -201,12 +204,22 @@ class Answerer:
                 log.warning("chat model unreachable, answering from the sources: %s", exc)
                 notice = MODEL_UNREACHABLE
                 lead = False
-                parts = [compose(standalone, sources, timeline=timeline, evidence=evidence)]
+                parts = [
+                    compose(
+                        standalone,
+                        sources,
+                        timeline=timeline,
+                        evidence=evidence,
+                        glossary=self.retriever.glossary,
+                    )
+                ]
                 timings["first_token"] = time.perf_counter() - t0
                 yield Delta(f"\n{notice}\n{parts[0]}")
             if lead:
                 # The model's sentence leads; the sources' own best sentences carry the facts.
-                quotes = "\n" + compose(standalone, sources, timeline=False, evidence=evidence)
+                quotes = "\n" + compose(
+                    standalone, sources, timeline=False, evidence=evidence, glossary=self.retriever.glossary
+                )
                 parts.append(quotes)
                 yield Delta(quotes)
         timings["generate"] = time.perf_counter() - t0
@@ -265,8 +278,8 @@ class Answerer:
             and not checked.used & top_document
         ):
             anchor = verify(
-                anchor_sentence(question, sources), sources, drop_unsupported=options.drop_unsupported,
-                glossary=glossary,
+                anchor_sentence(question, sources, glossary), sources,
+                drop_unsupported=options.drop_unsupported, glossary=glossary,
             )  # fmt: skip
             merged = [*anchor.checked, *checked.checked]
             text = render(merged, drop_unsupported=options.drop_unsupported, lines="\n" in draft.strip())
@@ -281,8 +294,8 @@ class Answerer:
             text = "\n".join([text, *position_changes(question, sources)]).strip()
         if not text.strip():
             fallback = verify(
-                compose(question, sources, timeline=timeline), sources, min_support=options.min_support,
-                glossary=glossary,
+                compose(question, sources, timeline=timeline, glossary=glossary), sources,
+                min_support=options.min_support, glossary=glossary,
             )  # fmt: skip
             return Verified(fallback.checked, fallback.text, checked.removed)
         return Verified(checked.checked, text, checked.removed)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from assistant.core.dates import format_date
 from assistant.core.records import Hit
@@ -17,6 +18,8 @@ from assistant.core.tokens import tokenize
 from assistant.rag.answer_types import holds_answer
 from assistant.rag.evidence import evidence_sentences, source_sentences
 from assistant.rag.figures import amounts_in
+from assistant.rag.gate import QUESTION_WORDS
+from assistant.rag.glossary import Glossary
 
 
 def _sentences(text: str) -> list[str]:
@@ -24,24 +27,67 @@ def _sentences(text: str) -> list[str]:
     return [s for s in evidence_sentences(text) if len(s.split()) >= 4]
 
 
-def overlap(wanted: set[str], sentence: str) -> int:
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """What a sentence is matched on: the question's words, and each glossary term it names as one concept.
+
+    A concept is its forms as token sets; any form counts once. "Wat vroeg het IPO over het
+    studentenreisproduct?" is then matched by a letter that writes "SRP" or "Studenten Reis Product",
+    which shares no word with the question as written.
+    """
+
+    words: frozenset[str]
+    concepts: tuple[tuple[frozenset[str], ...], ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.words) + len(self.concepts)
+
+
+def question_terms(question: str, glossary: Glossary | None = None) -> Terms:
+    """The terms of ``question``: its tokens, with those of a glossary term folded into one concept.
+
+    A term every question names (IPO, "Interprovinciaal Overleg") is no concept: it would make every
+    slide footer match.
+    """
+    words = set(tokenize(question))
+    concepts: list[tuple[frozenset[str], ...]] = []
+    for term in glossary.mentioned(question) if glossary else []:
+        forms = tuple(f for f in (frozenset(tokenize(form)) for form in term.forms) if f)
+        if forms and not all(form <= QUESTION_WORDS for form in forms):
+            words -= {t for form in forms for t in form}
+            concepts.append(forms)
+    return Terms(frozenset(words), tuple(concepts))
+
+
+def _matches(word: str, tokens: set[str]) -> bool:
+    return word in tokens or (len(word) >= 4 and any(t.startswith(word) for t in tokens))
+
+
+def overlap(wanted: Terms, sentence: str) -> int:
     """Question terms found in a sentence, where a term also matches as the head of a Dutch compound.
 
     "herijk" (from "herijking") matches "herijkingsmetingen", "studentenreis" matches
-    "studentenreisproduct": Dutch glues words together, and exact token overlap misses that.
+    "studentenreisproduct": Dutch glues words together, and exact token overlap misses that. A glossary
+    concept counts once, when all words of any of its forms are there.
     """
     tokens = set(tokenize(sentence))
-    return sum(1 for w in wanted if w in tokens or (len(w) >= 4 and any(t.startswith(w) for t in tokens)))
+    words = sum(1 for w in wanted.words if _matches(w, tokens))
+    return words + sum(
+        1 for forms in wanted.concepts if any(all(_matches(w, tokens) for w in form) for form in forms)
+    )
 
 
-def best_sentences(question: str, hit: Hit, limit: int, *, asked: str = "other") -> list[str]:
+def best_sentences(
+    question: str, hit: Hit, limit: int, *, asked: str = "other", glossary: Glossary | None = None
+) -> list[str]:
     """The ``limit`` evidence sentences of ``hit`` that share most words with ``question``.
 
     With an ``asked`` kind (a date for "wanneer"), the best sentence that holds one is added when the
     word-overlap choice has none: "In onze eerste kennismaking op 30 augustus 2024 ..." shares fewer
-    words with the question than the slide that repeats its topic, but it is the answer.
+    words with the question than the slide that repeats its topic, but it is the answer. With
+    ``glossary``, a term the question names matches in any of its forms.
     """
-    wanted = set(tokenize(question))
+    wanted = question_terms(question, glossary)
     scored = [(overlap(wanted, s), -i, s) for i, s in enumerate(_sentences(hit.text))]
     scored = sorted((x for x in scored if x[0] > 0), reverse=True)
     chosen = [s for _, _, s in scored[:limit]]
@@ -51,7 +97,7 @@ def best_sentences(question: str, hit: Hit, limit: int, *, asked: str = "other")
     return chosen
 
 
-def focus(text: str, question: str, *, budget: int) -> str:
+def focus(text: str, question: str, *, budget: int, glossary: Glossary | None = None) -> str:
     """The sentences of ``text`` most related to ``question``, in their original order, within ``budget``.
 
     The local model reads ~40 prompt tokens per second on two cores, so every source sentence costs
@@ -62,7 +108,7 @@ def focus(text: str, question: str, *, budget: int) -> str:
     sentences = evidence_sentences(text) or [" ".join(source_sentences(text))]
     if sum(len(s.split()) for s in sentences) <= budget:
         return "\n".join(sentences)
-    wanted = set(tokenize(question))
+    wanted = question_terms(question, glossary)
     scores = [overlap(wanted, s) for s in sentences]
     ranked = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
     chosen: set[int] = set()
@@ -76,35 +122,75 @@ def focus(text: str, question: str, *, budget: int) -> str:
     return "\n".join(sentences[i] for i in sorted(chosen))
 
 
+def follower_of(text: str, sentence: str, asked: str) -> str:
+    """The sentence after ``sentence`` in ``text`` when it holds the asked kind of answer, else "".
+
+    A fact often follows the sentence that matches the question's words: "... ben ik in gesprek gegaan
+    met de VNG." then "Dit gesprek heeft plaatsgevonden op 26 februari 2024."; it shares no word with
+    "Wanneer sprak de minister met de VNG?", but it is the answer.
+    """
+    if asked == "other":
+        return ""
+    sentences = _sentences(text)
+    if sentence not in sentences:
+        return ""
+    index = sentences.index(sentence) + 1
+    following = sentences[index] if index < len(sentences) else ""
+    return following if following and holds_answer(following, asked) else ""
+
+
+def _repeats(tokens: set[str], known: set[str], share: float = 0.9) -> bool:
+    """Whether one of two sentences' words nearly all stand in the other (a repeat inside a longer one)."""
+    smaller, larger = (tokens, known) if len(tokens) <= len(known) else (known, tokens)
+    return bool(smaller) and len(smaller & larger) >= share * len(smaller)
+
+
 def extractive_answer(
-    question: str, sources: Sequence[Hit], *, max_sentences: int = 4, asked: str = "other"
+    question: str,
+    sources: Sequence[Hit],
+    *,
+    max_sentences: int = 4,
+    asked: str = "other",
+    glossary: Glossary | None = None,
 ) -> str:
     """The best supporting sentences of the sources, each with its marker (deterministic, no model).
 
     A sentence that holds the asked kind of answer (an amount for "hoeveel geld", a date for
-    "wanneer") ranks above one that only shares the question's words.
+    "wanneer") ranks above one that only shares the question's words, and one that holds it right after
+    a chosen sentence is quoted after it (:func:`follower_of`).
     """
     picked: list[tuple[int, float, str]] = []
-    wanted = set(tokenize(question))
+    wanted = question_terms(question, glossary)
     for n, hit in enumerate(sources, start=1):
-        for sentence in best_sentences(question, hit, 2, asked=asked):
+        best = best_sentences(question, hit, 2, asked=asked, glossary=glossary)
+        for sentence in best:
             share = overlap(wanted, sentence) / (len(wanted) or 1)
             if asked != "other" and holds_answer(sentence, asked):
                 share += 0.25
             picked.append((n, share + 0.01 * hit.score, sentence))
+            follower = follower_of(hit.text, sentence, asked)
+            if follower and follower not in best:
+                picked.append((n, share + 0.01 * hit.score - 1e-3, follower))
     picked.sort(key=lambda x: -x[1])
     # The same sentence in two sources (a deck quoting a letter, two chunks of one page) is one quote
     # with both markers, not two lines: the slot goes to the next best sentence.
+    # So is a sentence that repeats one already chosen within a longer one (a slide heading that repeats
+    # its first bullet, a press quote and the article around it): it would only take a slot.
     numbers: dict[str, list[int]] = {}
     unique: list[tuple[int, float, str]] = []
+    words: list[set[str]] = []
     for n, score, sentence in picked:
         key = " ".join(tokenize(sentence))
         if key in numbers:
             if n not in numbers[key]:
                 numbers[key].append(n)
             continue
+        tokens = set(key.split())
+        if any(_repeats(tokens, known) for known in words):
+            continue
         numbers[key] = [n]
         unique.append((n, score, sentence))
+        words.append(tokens)
     chosen = sorted(unique[:max_sentences], key=lambda x: (x[0], -x[1]))
     # One quote per line: slide bullets and headings have no closing full stop, and joined on one line
     # the citation check would read two quotes as one sentence that neither source fully supports.
@@ -141,7 +227,7 @@ def document_line(hit: Hit) -> str:
     return f"{hit.title} ({listed})" if listed else hit.title
 
 
-def anchor_sentence(question: str, sources: Sequence[Hit]) -> str:
+def anchor_sentence(question: str, sources: Sequence[Hit], glossary: Glossary | None = None) -> str:
     """The best sentence of the top-ranked document, with its source marker ("... [2]").
 
     The top document may be split over several retrieved chunks (a PDF page cut in two); the sentence
@@ -149,12 +235,12 @@ def anchor_sentence(question: str, sources: Sequence[Hit]) -> str:
     """
     if not sources:
         return ""
-    wanted = set(tokenize(question))
+    wanted = question_terms(question, glossary)
     candidates = [
         (overlap(wanted, sentence), -n, sentence, n)
         for n, hit in enumerate(sources, start=1)
         if hit.doc_id == sources[0].doc_id
-        for sentence in best_sentences(question, hit, 1)
+        for sentence in best_sentences(question, hit, 1, glossary=glossary)
     ]
     if not candidates:
         return ""

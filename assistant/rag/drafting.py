@@ -33,10 +33,9 @@ from assistant.core.answers import CheckedSentence, Citation
 from assistant.core.dates import format_date
 from assistant.core.drafts import Draft, DraftSection, DraftTemplate, Gap, Paragraph, SectionSpec
 from assistant.core.records import Hit, Scope
-from assistant.core.tokens import tokenize
 from assistant.rag.citations import render
 from assistant.rag.claims import MIN_COVERAGE
-from assistant.rag.compose import overlap
+from assistant.rag.compose import overlap, question_terms
 from assistant.rag.evidence import evidence_sentences
 from assistant.rag.figures import amounts_in, dated_figures, figures_note
 from assistant.rag.gate import measure
@@ -115,7 +114,7 @@ def pick_sentences(
     Sentences used earlier in the draft are skipped (a draft says a thing once); a pinned document
     contributes its best sentence even when others score higher. Pure.
     """
-    wanted = set(tokenize(query))
+    wanted = question_terms(query)
     scored: list[tuple[float, Hit, str]] = []
     for rank, hit in enumerate(hits):
         for sentence in evidence_sentences(hit.text):
@@ -151,7 +150,7 @@ def newer_statements(
     figures = dated_figures(kept, sources)
     if not figures:
         return []
-    wanted = set(tokenize(query))
+    wanted = question_terms(query)
     oldest = min(f.date for f in figures)
     cited = {sources[f.n - 1].doc_id for f in figures}
     notes: list[str] = []

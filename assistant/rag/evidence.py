@@ -35,6 +35,9 @@ _POSTCODE = re.compile(r"\b[1-9]\d{3}\s?[A-Z]{2}\b")
 _ADDRESS = re.compile(r"\b(?:postbus|antwoordnummer)\s+\d+", re.IGNORECASE)
 _CONTACT = re.compile(r"@[\w.-]+\.\w+|\bwww\.|https?://|\b0\d{2,3}[- ]?\d{6,7}\b", re.IGNORECASE)
 _TABLE = re.compile(r"\s\|\s")
+# A slide's running footer, the sender and the slide number ("Interprovinciaal Overleg · 16"): slide
+# text arrives without line breaks, so it ends whatever short title line stood above it.
+_FOOTER = re.compile(r"\s[·•|]\s\d{1,3}$")
 # A footnote or web-page line that leads with its link ("5https://www.tweedekamer.nl/...").
 _LINK_LED = re.compile(r"^\d{0,3}\s*(?:https?://|www\.)", re.IGNORECASE)
 
@@ -43,7 +46,8 @@ def is_furniture(sentence: str) -> bool:
     """True for letterhead, address, contact, salutation, page-number and header-label lines.
 
     A Markdown heading ("# Titel") is the document's title, which is metadata; a table row of labels
-    and values ("Ons kenmerk | Datum") is a reference table.
+    and values ("Ons kenmerk | Datum") is a reference table; a short line that ends in a slide footer
+    ("Resultaat Interprovinciaal Overleg · 16") is a slide's title and footer, not a statement.
     """
     text = " ".join(sentence.split())
     if not text:
@@ -53,6 +57,8 @@ def is_furniture(sentence: str) -> bool:
     if _ADDRESS.search(text) or (_POSTCODE.search(text) and len(text.split()) < 25):
         return True
     if (_CONTACT.search(text) and len(text.split()) < 25) or _LINK_LED.match(text):
+        return True
+    if _FOOTER.search(text) and len(text.split()) < 12:
         return True
     if len(_LABEL_ANYWHERE.findall(text)) >= 2:
         return True

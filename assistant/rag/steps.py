@@ -38,6 +38,7 @@ from assistant.rag.compose import (
     extractive_answer,
     extractive_timeline,
     focus,
+    follower_of,
 )
 from assistant.rag.gate import Thresholds, content_terms, content_words, decide, measure
 from assistant.rag.glossary import Glossary
@@ -190,7 +191,12 @@ def refusal_text(question: str, evidence: Evidence, hits: Sequence[Hit], prompts
 
 
 def compose(
-    question: str, sources: Sequence[Hit], *, timeline: bool, evidence: Evidence | None = None
+    question: str,
+    sources: Sequence[Hit],
+    *,
+    timeline: bool,
+    evidence: Evidence | None = None,
+    glossary: Glossary | None = None,
 ) -> str:
     """The draft without a model: the sources' best sentences (a dated account for timelines).
 
@@ -199,7 +205,9 @@ def compose(
     """
     if timeline:
         return extractive_timeline(question, sources)
-    draft = extractive_answer(question, sources, asked=evidence.asked if evidence else "other")
+    draft = extractive_answer(
+        question, sources, asked=evidence.asked if evidence else "other", glossary=glossary
+    )
     if sources and asks_for_reference(question):
         # "Kenmerk en datum?": the top document's letterhead facts lead, from its metadata fields.
         draft = f"{document_line(sources[0])} [1]\n{draft}"
@@ -208,9 +216,13 @@ def compose(
     numbered = [n for n, hit in enumerate(sources, start=1) if hit.chunk_id == evidence.quote_chunk]
     if not numbered:
         return draft
-    lead = f"{evidence.quote} [{numbered[0]}]"
-    rest = [line for line in draft.splitlines() if line != lead]
-    return "\n".join([lead, *rest[:3]])
+    n = numbered[0]
+    lead = [f"{evidence.quote} [{n}]"]
+    follower = follower_of(sources[n - 1].text, evidence.quote, evidence.asked)
+    if follower:  # "... in gesprek gegaan met de VNG." "Dit gesprek vond plaats op 26 februari 2024."
+        lead.append(f"{follower} [{n}]")
+    rest = [line for line in draft.splitlines() if line not in lead]
+    return "\n".join([*lead, *rest[: 4 - len(lead)]])
 
 
 class Generate:
@@ -228,8 +240,10 @@ class Generate:
         max_sources: int = 4,
         source_words: int = 90,
         serialize: bool = True,
+        glossary: Glossary | None = None,
     ) -> None:
         self.llm = llm
+        self.glossary = glossary
         self.prompts = prompts
         self.max_sources = max_sources
         self.source_words = source_words
@@ -262,7 +276,7 @@ class Generate:
                 date=format_date(hit.date),
                 doc_type=hit.metadata.get("doc_type", "document"),
                 location=hit.anchor or hit.source,
-                text=focus(hit.text, question, budget=words or self.source_words),
+                text=focus(hit.text, question, budget=words or self.source_words, glossary=self.glossary),
             )
             for n, hit in enumerate(sources, start=1)
         )
