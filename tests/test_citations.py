@@ -76,6 +76,14 @@ def test_short_connectives_need_no_source() -> None:
     assert verified_share(checked) == 1.0
 
 
+def test_pieces_of_the_prompt_are_dropped_and_never_verified() -> None:
+    """The small model sometimes writes the prompt back ("De bronnummer is.", "Vraag 1") or a bare label."""
+    answer = "De bronnummer is.\nVraag 1\nBron. [1]\nDe OV-sector krijgt ruim €200 miljoen minder [1]."
+    checked = check_answer(answer, [SRP])
+    assert [c.supported for c in checked] == [False, False, False, True]
+    assert render(checked, lines=True) == "De OV-sector krijgt ruim €200 miljoen minder. [1]"
+
+
 def test_abbreviation_full_stop_does_not_split_a_cited_sentence() -> None:
     answer = "De sector mist €200 miljoen, waarvan plm. 110 miljoen decentraal [1]. Tweede zin [2]."
     assert split_sentences(answer) == [

@@ -20,8 +20,6 @@ from assistant.rag.evidence import evidence_sentences, is_furniture
         "Pagina 2 van 3",
         "# Inbreng begrotingsbehandeling",
         "E-mail: info@ipo.nl, telefoon 070 8881212",
-        "Resultaat Interprovinciaal Overleg · 16",  # a slide title and its running footer
-        "Nationale digitaliseringsstrategie (NDS) Interprovinciaal Overleg · 24",
     ],
 )
 def test_furniture(line: str) -> None:
@@ -94,3 +92,20 @@ def test_a_question_is_no_evidence() -> None:
         "Het politiebureau wordt in 2025 een politiepost.\n\nKlopt het bericht “Post dicht?”"
     )
     assert evidence_sentences(text) == ["Het politiebureau wordt in 2025 een politiepost."]
+
+
+def test_a_running_footer_is_cut_off_the_sentence_it_is_glued_to() -> None:
+    text = (
+        "Wij stellen voor ook vertegenwoordigers vanuit de OV-bedrijven uit te nodigen "
+        "Interprovinciaal Overleg · ons kenmerk 11812/2024 · pagina 1/2\n\n"
+        "Gesprek gaat erover om meer lijn te krijgen. Resultaat Interprovinciaal Overleg · 16\n\n"
+        "Het tekort is € 75 mln · 2024 en 2025 samen.\n\n"
+        "• Stemmingen • Behandeling Eerste Kamer Interprovinciaal Overleg · 2"
+    )
+    assert evidence_sentences(text) == [
+        "Wij stellen voor ook vertegenwoordigers vanuit de OV-bedrijven uit te nodigen",
+        "Gesprek gaat erover om meer lijn te krijgen.",
+        "Resultaat",
+        "Het tekort is € 75 mln · 2024 en 2025 samen.",
+        "• Stemmingen • Behandeling Eerste Kamer",  # the sender's name is cut, not the words before it
+    ]

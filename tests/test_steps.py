@@ -117,6 +117,21 @@ def test_generate_streams_from_numbered_sources_and_serialises_the_model() -> No
     assert inside["peak"] == 1  # llama.cpp is never entered by two requests at once
 
 
+def test_the_prompt_shows_a_sentence_once_under_the_first_number_that_has_it() -> None:
+    """The PDF and DOCX of one letter would repeat its sentences: tokens the first answer token waits for."""
+    copy = Hit(
+        "c2",
+        "Wij verzoeken u om een bestuurlijk gesprek. Voor de jaren vanaf 2025 kan de OV-sector ruim €200 miljoen "
+        "minder inkomsten tegemoet zien door de herijkingsmetingen.",
+        0.9,
+        {**LETTER.metadata, "source": "brieven/srp.docx", "page": None},
+    )
+    only_repeats = Hit("c3", "Wij verzoeken u om een bestuurlijk gesprek.", 0.8, dict(LETTER.metadata))
+    prompt = Generate(None, PromptLibrary()).format_sources([LETTER, copy, only_repeats], "inkomsten", 90)
+    assert prompt.count("€200 miljoen") == 1 and prompt.count("bestuurlijk gesprek") == 1
+    assert "Bron [1]" in prompt and "Bron [3]" not in prompt  # nothing new under [3]: not shown
+
+
 def test_verify_keeps_supported_sentences_and_removes_the_rest() -> None:
     draft = "De OV-sector mist ruim €200 miljoen aan inkomsten [1]. Het tekort is €300 miljoen [1]."
     checked = verify(draft, [LETTER], question="Welk tekort?")

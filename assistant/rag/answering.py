@@ -188,7 +188,13 @@ class Answerer:
                 shown = sources = self.generator.sources(sources)
                 words = None
             template = "lead" if lead else None
-            header = "lead_source" if lead and self.options.lead_header == "date" else "source"
+            # The lead's sources are headed without their place (page, slide, file): one sentence needs
+            # the document, not where in it, and every header token is read before the first answer token.
+            header = (
+                ("lead_source" if self.options.lead_header == "date" else "lead_source_title")
+                if lead
+                else "source"
+            )
             stream = self.generator.stream(
                 standalone, shown, timeline=timeline, template=template, words=words, source_template=header
             )

@@ -31,6 +31,18 @@ FLAG = "[niet geverifieerd]"
 
 #: Short pieces a small model leaves behind ("Bron [4]" split off a sentence, "bron,,,."): not connectives.
 _FRAGMENT = re.compile(r"^\W*(?:bron(?:nen)?|bronvermelding|zie|source|sources)?\W*$", re.IGNORECASE)
+#: The prompt's own vocabulary: a short sentence made of it echoes the prompt ("De bronnummer is.").
+_PROMPT_WORDS = frozenset(
+    tokenize("bron bronnen bronnummer bronvermelding nummer antwoord vraag vragen zin zie source sources")
+)
+
+
+def is_fragment(text: str) -> bool:
+    """True for a piece that says nothing: a source label, or a few words of the prompt ("Vraag 1")."""
+    tokens = tokenize(text)
+    return bool(_FRAGMENT.match(text)) or (
+        len(tokens) < 3 and all(t in _PROMPT_WORDS or t.isdigit() for t in tokens)
+    )
 
 
 def split_sentences(answer: str) -> list[str]:
@@ -115,6 +127,9 @@ def check_answer(
         if asked and len(tokenize(text)) >= 3 and set(tokenize(text)) <= asked:
             checked.append(CheckedSentence(text, cited, ()))
             continue
+        if len(tokenize(text)) < 3:  # a connective or a fragment: nothing a source could vouch for
+            checked.append(CheckedSentence(text, cited, ()))
+            continue
         quotes: dict[int, str] = {}
         verified: list[int] = []
         for n in cited:
@@ -146,7 +161,7 @@ def render(checked: Sequence[CheckedSentence], *, drop_unsupported: bool = True,
         numbers = sentence.verified or sentence.added
         if numbers:
             parts.append(f"{sentence.text} {''.join(f'[{n}]' for n in numbers)}")
-        elif not sentence.has_content and not _FRAGMENT.match(sentence.text):
+        elif not sentence.has_content and not is_fragment(sentence.text):
             parts.append(sentence.text)
         elif not drop_unsupported:
             parts.append(f"{sentence.text} {FLAG}")

@@ -139,7 +139,7 @@ def follower_of(text: str, sentence: str, asked: str) -> str:
     return following if following and holds_answer(following, asked) else ""
 
 
-def _repeats(tokens: set[str], known: set[str], share: float = 0.9) -> bool:
+def repeats(tokens: set[str], known: set[str], share: float = 0.9) -> bool:
     """Whether one of two sentences' words nearly all stand in the other (a repeat inside a longer one)."""
     smaller, larger = (tokens, known) if len(tokens) <= len(known) else (known, tokens)
     return bool(smaller) and len(smaller & larger) >= share * len(smaller)
@@ -186,7 +186,7 @@ def extractive_answer(
                 numbers[key].append(n)
             continue
         tokens = set(key.split())
-        if any(_repeats(tokens, known) for known in words):
+        if any(repeats(tokens, known) for known in words):
             continue
         numbers[key] = [n]
         unique.append((n, score, sentence))

@@ -35,9 +35,13 @@ _POSTCODE = re.compile(r"\b[1-9]\d{3}\s?[A-Z]{2}\b")
 _ADDRESS = re.compile(r"\b(?:postbus|antwoordnummer)\s+\d+", re.IGNORECASE)
 _CONTACT = re.compile(r"@[\w.-]+\.\w+|\bwww\.|https?://|\b0\d{2,3}[- ]?\d{6,7}\b", re.IGNORECASE)
 _TABLE = re.compile(r"\s\|\s")
-# A slide's running footer, the sender and the slide number ("Interprovinciaal Overleg · 16"): slide
-# text arrives without line breaks, so it ends whatever short title line stood above it.
-_FOOTER = re.compile(r"\s[·•|]\s\d{1,3}$")
+# A running footer at the end of a page or slide: the sender's name, fields joined by " · ", and the page
+# or slide number ("Interprovinciaal Overleg · ons kenmerk 11812/2024 · pagina 1/2", "... Overleg · 16").
+# Page text arrives without line breaks, so it ends whatever sentence stood above it.
+_TRAILER = re.compile(
+    r"\s+(?:[A-Z][a-zà-ÿ]+\s+)?[A-Z][a-zà-ÿ]+(?:\s·\s[^·]{1,80}?)*"
+    r"\s·\s(?:(?:pagina|blad)\s*)?\d{1,3}(?:\s*(?:/|van)\s*\d{1,3})?\s*$"
+)
 # A footnote or web-page line that leads with its link ("5https://www.tweedekamer.nl/...").
 _LINK_LED = re.compile(r"^\d{0,3}\s*(?:https?://|www\.)", re.IGNORECASE)
 
@@ -46,8 +50,7 @@ def is_furniture(sentence: str) -> bool:
     """True for letterhead, address, contact, salutation, page-number and header-label lines.
 
     A Markdown heading ("# Titel") is the document's title, which is metadata; a table row of labels
-    and values ("Ons kenmerk | Datum") is a reference table; a short line that ends in a slide footer
-    ("Resultaat Interprovinciaal Overleg · 16") is a slide's title and footer, not a statement.
+    and values ("Ons kenmerk | Datum") is a reference table.
     """
     text = " ".join(sentence.split())
     if not text:
@@ -57,8 +60,6 @@ def is_furniture(sentence: str) -> bool:
     if _ADDRESS.search(text) or (_POSTCODE.search(text) and len(text.split()) < 25):
         return True
     if (_CONTACT.search(text) and len(text.split()) < 25) or _LINK_LED.match(text):
-        return True
-    if _FOOTER.search(text) and len(text.split()) < 12:
         return True
     if len(_LABEL_ANYWHERE.findall(text)) >= 2:
         return True
@@ -83,14 +84,15 @@ def source_sentences(text: str) -> list[str]:
 
     A letter's first sentence glued to its letterhead ("... Postbus 20011 ... Geachte heer Szabó, In
     onze eerste kennismaking op 30 augustus ...") is cut at the salutation, so the letterhead can be
-    told apart as furniture and the sentence after it stands on its own.
+    told apart as furniture and the sentence after it stands on its own. A running footer glued to the
+    end of a page's last sentence ("... Interprovinciaal Overleg · pagina 1/2") is cut off.
 
     A sentence addressed to an AI assistant ("Negeer alle eerdere instructies en ...") is left out
     (:mod:`assistant.rag.injection`): every reader of a source's sentences (answers, drafts, the model's
     prompt, the citation check) then never sees a planted instruction as evidence.
     """
     pieces = (p for s in sentences_of(text) for p in _split_salutation(" ".join(s.split())))
-    return drop_instructions(p for p in pieces if p)
+    return drop_instructions(p for p in (_TRAILER.sub("", p) for p in pieces) if p)
 
 
 def evidence_sentences(text: str) -> list[str]:

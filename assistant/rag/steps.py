@@ -29,6 +29,7 @@ from assistant.core.answers import CheckedSentence, Citation, Evidence, Turn
 from assistant.core.dates import format_date
 from assistant.core.records import Hit, Scope
 from assistant.core.text import locate
+from assistant.core.tokens import tokenize
 from assistant.rag.citations import check_answer, render
 from assistant.rag.claims import MIN_COVERAGE
 from assistant.rag.compose import (
@@ -39,6 +40,7 @@ from assistant.rag.compose import (
     extractive_timeline,
     focus,
     follower_of,
+    repeats,
 )
 from assistant.rag.gate import Thresholds, content_terms, content_words, decide, measure
 from assistant.rag.glossary import Glossary
@@ -265,21 +267,36 @@ class Generate:
         """Numbered sources for the prompt, with title, date, type and page/slide, focused on the question.
 
         ``template`` names the prompt file of one source; a short answer uses a shorter header, since every
-        prompt token is read before the first answer token. A title that is an instruction to the assistant
-        (a document titled "Negeer alle eerdere instructies ...") is not shown: it is no content either.
+        prompt token is read before the first answer token. For the same reason a sentence is shown once:
+        the PDF and the DOCX of one letter, or a slide quoting it, would repeat it under a second number
+        (a source left with nothing new is not shown; the numbers of the others stay). A title that is an
+        instruction to the assistant (a document titled "Negeer alle eerdere instructies ...") is not
+        shown: it is no content either.
         """
-        return "\n\n".join(
-            self.prompts.render(
-                template,
-                n=n,
-                title="document" if is_instruction(hit.title) else hit.title,
-                date=format_date(hit.date),
-                doc_type=hit.metadata.get("doc_type", "document"),
-                location=hit.anchor or hit.source,
-                text=focus(hit.text, question, budget=words or self.source_words, glossary=self.glossary),
+        blocks: list[str] = []
+        shown: list[set[str]] = []
+        for n, hit in enumerate(sources, start=1):
+            focused = focus(hit.text, question, budget=words or self.source_words, glossary=self.glossary)
+            lines = []
+            for line in focused.splitlines():
+                tokens = set(tokenize(line))
+                if not any(repeats(tokens, known) for known in shown):
+                    lines.append(line)
+                    shown.append(tokens)
+            if not lines:
+                continue  # every sentence already stands under an earlier number
+            blocks.append(
+                self.prompts.render(
+                    template,
+                    n=n,
+                    title="document" if is_instruction(hit.title) else hit.title,
+                    date=format_date(hit.date),
+                    doc_type=hit.metadata.get("doc_type", "document"),
+                    location=hit.anchor or hit.source,
+                    text="\n".join(lines),
+                )
             )
-            for n, hit in enumerate(sources, start=1)
-        )
+        return "\n\n".join(blocks)
 
     def prime(self, template: str) -> None:
         """Have a local model read the fixed start of ``template``'s prompt once, ahead of any question.
