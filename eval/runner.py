@@ -229,6 +229,13 @@ def calibrate_thresholds(results: Sequence[CaseResult]) -> tuple[Thresholds, flo
     return calibrate_for_new_questions([(r.evidence, r.case.answerable) for r in results])
 
 
+def calibration_cases(cases: Sequence[GoldCase], roots: dict[str, list[Path]]) -> tuple[list[GoldCase], str]:
+    """The cases the gate is calibrated on, and which: the development half, or all when none is marked."""
+    runnable = [c for c in cases if c.root in roots]
+    dev = [c for c in runnable if c.split == "dev"]
+    return (dev, "dev") if dev else (runnable, "all")
+
+
 def evaluate(
     settings: Settings,
     cases: Sequence[GoldCase],
@@ -241,11 +248,14 @@ def evaluate(
     embeddings: Embeddings | None = None,
     ingest_progress: Callable[[int, int, str], None] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    tuning_cases: Sequence[GoldCase] | None = None,
 ) -> dict[str, Any]:
     """Index the evaluation archive, run the cases, and return summary, calibration and per-case rows.
 
     ``mode`` switches the retriever to one of :data:`eval.modes.MODES` (default: as configured);
     ``embeddings`` is an already loaded model for ``settings.embedding_model`` (else one is loaded).
+    ``tuning_cases`` are the cases the gate is calibrated on (their development half): pass the whole
+    gold set when ``cases`` is one half, or a run of the test half would calibrate on the test half.
     """
     settings = eval_settings(settings)
     roots = eval_roots(shared)
@@ -260,13 +270,13 @@ def evaluate(
     calibration: dict[str, Any] | None = None
     if calibrate_gate:
         # Thresholds are tuned on the development half only; the test half never informs them.
-        tuning = [c for c in runnable if c.split == "dev"] or runnable
+        tuning, tuned_on = calibration_cases(tuning_cases if tuning_cases is not None else cases, roots)
         probe = run_cases(answerer, tuning, answers=False)
         thresholds, accuracy, allowed = calibrate_thresholds(probe)
         calibration = {"min_dense": thresholds.min_dense, "min_coverage": thresholds.min_coverage,
                        "min_sentence": thresholds.min_sentence, "gate_accuracy_dev": round(accuracy, 4),
                        "false_refusals_allowed": allowed,
-                       "tuned_on": "dev" if tuning is not runnable else "all"}  # fmt: skip
+                       "tuned_on": tuned_on}  # fmt: skip
         answerer.options = replace(answerer.options, thresholds=thresholds)
     results = run_cases(answerer, runnable, answers=answers, progress=progress)
     halves = {split: [r for r in results if r.case.split == split] for split in ("dev", "test")}

@@ -72,6 +72,21 @@ def _stub(case_id: str, answerable: bool = True, root: str = "data") -> GoldCase
     return GoldCase(case_id, "q", answerable, (), (), "fact" if answerable else "refusal", root, type="what")
 
 
+def test_the_gate_is_calibrated_on_the_development_half_whichever_half_is_run() -> None:
+    """`lobby eval --split test --calibrate` once calibrated on the test half itself: the cases it ran."""
+    from dataclasses import replace
+
+    from eval.runner import calibration_cases
+
+    cases = [replace(_stub(f"c{i}"), split=SPLITS[i % 2]) for i in range(6)]
+    roots = {"data": [REPO / "data"]}
+    tuning, tuned_on = calibration_cases(cases, roots)
+    assert tuned_on == "dev" and {c.split for c in tuning} == {"dev"} and len(tuning) == 3
+    only_test = [c for c in cases if c.split == "test"]
+    assert calibration_cases(only_test, roots)[1] == "all"  # why the CLI passes the whole set to tune on
+    assert calibration_cases([*cases, _stub("s", root="shared")], roots)[0] == tuning  # absent root: skipped
+
+
 def test_assign_splits_alternates_within_strata_and_balances() -> None:
     cases = [_stub(f"a{i}") for i in range(5)] + [_stub(f"s{i}", root="shared") for i in range(3)]
     cases += [_stub(f"r{i}", answerable=False) for i in range(4)]

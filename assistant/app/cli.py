@@ -900,9 +900,11 @@ def evaluate(
                 if compare:
                     result = _eval_compare(cases, shared_found, beir, model)
                 else:
+                    # The gate is calibrated on the whole set's development half, whichever half is run.
                     result = _eval_gold(
-                        cases, shared_found, llm, mode, answers=not retrieval_only, calibrate=calibrate
-                    )
+                        cases, shared_found, llm, mode, answers=not retrieval_only, calibrate=calibrate,
+                        tuning=load_gold(gold or GOLD_DIR) if calibrate else None,
+                    )  # fmt: skip
         except GoldFormatError as exc:
             _fail(f"Gold set ongeldig: {exc}", 2)
         except BeirFormatError as exc:
@@ -968,6 +970,7 @@ def _eval_gold(
     *,
     answers: bool,
     calibrate: bool,
+    tuning: list[Any] | None = None,
 ) -> dict[str, Any]:
     from eval.runner import evaluate as run_evaluation
 
@@ -978,7 +981,7 @@ def _eval_gold(
     ):
         return run_evaluation(
             _settings(), cases, shared=shared, llm=llm, answers=answers, calibrate_gate=calibrate,
-            mode=mode, ingest_progress=ingest_progress, progress=progress,
+            mode=mode, ingest_progress=ingest_progress, progress=progress, tuning_cases=tuning,
         )  # fmt: skip
 
 

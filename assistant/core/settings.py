@@ -311,8 +311,8 @@ class Settings(BaseSettings):
     lead_source_header: Literal["full", "date"] = Field(
         default="full",
         description=(
-            "How each source is headed for the lead sentence: full (title, date, type, place) or date "
-            "(number and date only: first token 5.6 -> 4.4 s, citation precision 0.927 -> 0.913, test half)."
+            "How each source is headed for the lead sentence: full (title, date and type) or date "
+            "(number and date only: a sooner first token at a lower citation precision; see the README)."
         ),
     )
     gate_min_dense: float = Field(

@@ -181,7 +181,7 @@ class Answerer:
             lead = self.options.shape == "lead+quotes" and not timeline
             if lead:
                 # One sentence needs little reading: the first sources, few words each. Prompt tokens are
-                # what the first token waits for (~40/s on two cores); the quotes below use every source.
+                # what the first token waits for (~100/s on two cores); the quotes below use every source.
                 shown = list(sources[: self.options.lead_sources])
                 words: int | None = self.options.lead_words
             else:

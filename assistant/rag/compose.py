@@ -100,7 +100,7 @@ def best_sentences(
 def focus(text: str, question: str, *, budget: int, glossary: Glossary | None = None) -> str:
     """The sentences of ``text`` most related to ``question``, in their original order, within ``budget``.
 
-    The local model reads ~40 prompt tokens per second on two cores, so every source sentence costs
+    The local model reads ~100 prompt tokens per second on two cores, so every source sentence costs
     time before the first token; and a small model copies whatever it is shown. Giving it only the
     relevant sentences makes answers both faster and more to the point. Budget is in estimated tokens.
     One sentence per line: a model (and the citation check) then sees where each sentence ends.
