@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.rag.answer_types import asked_type, holds_answer
+from assistant.rag.answer_types import asked_type, asked_types, holds_answer
 
 
 @pytest.mark.parametrize(
@@ -28,6 +28,15 @@ def test_a_percentage_is_no_amount_of_money_and_a_sum_is_no_percentage() -> None
     assert holds_answer("Het gaat om ruim één miljard euro.", "amount")
     assert holds_answer("Dat is 20-25% van de omzet.", "percentage")
     assert not holds_answer("Het tekort is € 75 mln per jaar.", "percentage")
+
+
+def test_a_question_in_two_parts_asks_for_two_kinds() -> None:
+    assert asked_types("Om hoeveel geld gaat het jaarlijks, en welk aandeel van de omzet is dat?") == [
+        "percentage",
+        "amount",
+    ]
+    assert asked_types("Wie gaf de presentatie, en wat is zijn functie?") == ["person", "role"]
+    assert asked_types("Wat vindt het IPO van de Spuks?") == ["other"]
 
 
 def test_causal_gezien_gives_a_reason_and_the_participle_does_not() -> None:

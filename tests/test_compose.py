@@ -77,6 +77,24 @@ def test_a_glossary_term_matches_in_any_of_its_forms_once() -> None:
     assert overlap(question_terms("Wat wil het IPO?", glossary), "Resultaat Interprovinciaal Overleg") == 0
 
 
+def test_each_part_of_a_two_part_question_gets_a_sentence_that_holds_its_kind() -> None:
+    from assistant.rag.compose import best_sentences
+
+    hit = _hit(
+        "Met het SRP-contract is jaarlijks ruim één miljard euro gemoeid. "
+        "Het SRP-contract loopt al sinds de jaren negentig. "
+        "Het SRP-contract is herijkt in 2023. "
+        "Deze inkomsten uit het SRP-contract zijn 20-25% van de totale OV-omzet.",
+        "2024-11-05",
+        "SRP",
+    )
+    question = (
+        "Om hoeveel geld gaat het jaarlijks in het SRP-contract, en welk aandeel van de OV-omzet is dat?"
+    )
+    chosen = best_sentences(question, hit, 1, asked="percentage")  # the kind the gate reads first
+    assert any("miljard" in s for s in chosen) and any("20-25%" in s for s in chosen)
+
+
 def test_a_sentence_repeated_inside_a_longer_one_takes_no_second_slot() -> None:
     from assistant.rag.compose import extractive_answer
 

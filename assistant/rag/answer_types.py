@@ -29,7 +29,9 @@ _ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\bwaar staat\b.*\bvoor\b", r"\bwat betekent\b", r"\bvoluit\b", r"\bwat is de afkorting\b",
         r"\been afkorting\b",
     )),
-    ("percentage", _any(r"\bhoeveel procent\b", r"\bwelk percentage\b", r"\bwelk deel\b.*%")),
+    ("percentage", _any(
+        r"\bhoeveel procent\b", r"\bwelk percentage\b", r"\bwelk deel\b.*%", r"\bwelk aandeel\b",
+    )),
     ("amount", _any(
         rf"\b(welk|welke|wat is het|hoe ?groot is het|hoe hoog is het)\s+({_MONEY_NOUNS})\b",
         r"\bhoeveel (geld|euro|miljoen|miljard|middelen|kost|kosten|inkomsten|minder|meer|subsidie|tekort)\b",
@@ -96,6 +98,23 @@ def asked_type(question: str) -> str:
         if pattern.search(lowered):
             return kind
     return "other"
+
+
+#: Where a question's second part starts: ", en wanneer ...", "en welk aandeel ...".
+_SECOND_PART = re.compile(
+    r",?\s+en\s+(?=(?:welk|welke|wanneer|hoeveel|wie|waar|waarom|hoe|wat|in welke|op welke|van welke)\b)"
+)
+
+
+def asked_types(question: str) -> list[str]:
+    """Every kind of answer a question asks for, the whole question's first, then each part's.
+
+    "Om hoeveel geld gaat het, en welk aandeel van de omzet is dat?" asks for a percentage and an amount.
+    ``other`` only when nothing else is asked.
+    """
+    kinds = [asked_type(question), *(asked_type(part) for part in _SECOND_PART.split(question.lower()))]
+    specific = [k for k in dict.fromkeys(kinds) if k != "other"]
+    return specific or ["other"]
 
 
 def abbreviation_asked(question: str, glossary: Glossary | None) -> str | None:

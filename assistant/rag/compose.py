@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from assistant.core.dates import format_date
 from assistant.core.records import Hit
 from assistant.core.tokens import tokenize
-from assistant.rag.answer_types import holds_answer
+from assistant.rag.answer_types import asked_types, holds_answer
 from assistant.rag.evidence import evidence_sentences, source_sentences
 from assistant.rag.figures import amounts_in
 from assistant.rag.gate import QUESTION_WORDS
@@ -91,9 +91,12 @@ def best_sentences(
     scored = [(overlap(wanted, s), -i, s) for i, s in enumerate(_sentences(hit.text))]
     scored = sorted((x for x in scored if x[0] > 0), reverse=True)
     chosen = [s for _, _, s in scored[:limit]]
-    if asked != "other" and not any(holds_answer(s, asked) for s in chosen):
-        holding = [s for _, _, s in scored[limit:] if holds_answer(s, asked)]
-        chosen += holding[:1]
+    # A question in two parts ("..., en welk aandeel van de omzet is dat?") asks for a second kind too.
+    kinds = [asked, *(k for k in asked_types(question) if k != asked)] if asked != "other" else []
+    for kind in kinds:
+        if not any(holds_answer(s, kind) for s in chosen):
+            holding = [s for _, _, s in scored[limit:] if holds_answer(s, kind) and s not in chosen]
+            chosen += holding[:1]
     return chosen
 
 
@@ -161,11 +164,12 @@ def extractive_answer(
     """
     picked: list[tuple[int, float, str]] = []
     wanted = question_terms(question, glossary)
+    kinds = [asked, *(k for k in asked_types(question) if k != asked)]
     for n, hit in enumerate(sources, start=1):
         best = best_sentences(question, hit, 2, asked=asked, glossary=glossary)
         for sentence in best:
             share = overlap(wanted, sentence) / (len(wanted) or 1)
-            if asked != "other" and holds_answer(sentence, asked):
+            if asked != "other" and any(holds_answer(sentence, kind) for kind in kinds):
                 share += 0.25
             picked.append((n, share + 0.01 * hit.score, sentence))
             follower = follower_of(hit.text, sentence, asked)
