@@ -95,6 +95,15 @@ def test_each_part_of_a_two_part_question_gets_a_sentence_that_holds_its_kind() 
     assert any("miljard" in s for s in chosen) and any("20-25%" in s for s in chosen)
 
 
+def test_asking_matches_in_any_of_its_forms() -> None:
+    """'Wat vroeg het IPO?' is answered by 'Wij verzoeken u ...', which shares no word with it."""
+    from assistant.rag.compose import overlap, question_terms
+
+    wanted = question_terms("Wat vroeg het IPO aan de minister?")
+    assert overlap(wanted, "Daarom verzoeken wij u om een bestuurlijk gesprek.") == 1
+    assert overlap(wanted, "Wij vragen en verzoeken u dringend.") == 1  # one concept, once
+
+
 def test_a_sentence_repeated_inside_a_longer_one_takes_no_second_slot() -> None:
     from assistant.rag.compose import extractive_answer
 

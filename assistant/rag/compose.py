@@ -43,11 +43,18 @@ class Terms:
         return len(self.words) + len(self.concepts)
 
 
+#: Asking, in its Dutch forms: "Wat vroeg het IPO?" is answered by "Wij verzoeken u ...", which shares
+#: no word with it.
+_ASKING = frozenset(
+    tokenize("vroeg vraagt vragen verzocht verzoek verzoeken pleit pleiten oproep roept riep")
+)
+
+
 def question_terms(question: str, glossary: Glossary | None = None) -> Terms:
     """The terms of ``question``: its tokens, with those of a glossary term folded into one concept.
 
     A term every question names (IPO, "Interprovinciaal Overleg") is no concept: it would make every
-    slide footer match.
+    slide footer match. The verbs of asking form one concept too (:data:`_ASKING`).
     """
     words = set(tokenize(question))
     concepts: list[tuple[frozenset[str], ...]] = []
@@ -56,6 +63,9 @@ def question_terms(question: str, glossary: Glossary | None = None) -> Terms:
         if forms and not all(form <= QUESTION_WORDS for form in forms):
             words -= {t for form in forms for t in form}
             concepts.append(forms)
+    if words & _ASKING:
+        words -= _ASKING
+        concepts.append(tuple(frozenset({verb}) for verb in sorted(_ASKING)))
     return Terms(frozenset(words), tuple(concepts))
 
 
