@@ -158,3 +158,12 @@ def tokenize(text: str) -> list[str]:
             if part and part not in DUTCH_STOPWORDS and not any(ch.isdigit() for ch in part):
                 tokens.append(_stem(part))
     return tokens
+
+
+def containment(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> float:
+    """Share of the smaller token set found in the larger: 1.0 when one text holds the other (0.0 if empty).
+
+    Near-copies are told apart this way at two sizes: a DOCX and a PDF passage of one letter
+    (retrieval), and a sentence repeated inside a longer one (answers and prompts).
+    """
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0

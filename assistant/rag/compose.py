@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from assistant.core.dates import format_date
 from assistant.core.records import Hit
-from assistant.core.tokens import tokenize
+from assistant.core.tokens import containment, tokenize
 from assistant.rag.answer_types import asked_types, holds_answer
 from assistant.rag.evidence import evidence_sentences, source_sentences
 from assistant.rag.figures import amounts_in
@@ -152,10 +152,13 @@ def follower_of(text: str, sentence: str, asked: str) -> str:
     return following if following and holds_answer(following, asked) else ""
 
 
-def repeats(tokens: set[str], known: set[str], share: float = 0.9) -> bool:
-    """Whether one of two sentences' words nearly all stand in the other (a repeat inside a longer one)."""
-    smaller, larger = (tokens, known) if len(tokens) <= len(known) else (known, tokens)
-    return bool(smaller) and len(smaller & larger) >= share * len(smaller)
+#: A sentence whose words stand for this share in another is a repeat of it (see :func:`repeats`).
+REPEAT = 0.9
+
+
+def repeats(tokens: set[str], known: Sequence[set[str]]) -> bool:
+    """Whether a sentence's words nearly all stand in one already kept, or the reverse."""
+    return any(containment(tokens, other) >= REPEAT for other in known)
 
 
 def extractive_answer(
@@ -200,7 +203,7 @@ def extractive_answer(
                 numbers[key].append(n)
             continue
         tokens = set(key.split())
-        if any(repeats(tokens, known) for known in words):
+        if repeats(tokens, words):
             continue
         numbers[key] = [n]
         unique.append((n, score, sentence))

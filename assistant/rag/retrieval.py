@@ -21,7 +21,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.core.dates import InvalidDateError, parse_user_date
 from assistant.core.records import Hit, Scope
-from assistant.core.tokens import fold_accents, tokenize
+from assistant.core.tokens import containment, fold_accents, tokenize
 from assistant.index.fusion import reciprocal_rank_fusion
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import VectorStore
@@ -174,11 +174,6 @@ class CrossEncoderReranker:
         return sorted(rescored, key=lambda h: -h.score)
 
 
-def _containment(a: set[str], b: set[str]) -> float:
-    """Share of the smaller token set found in the larger: 1.0 when one passage holds the other."""
-    return len(a & b) / min(len(a), len(b)) if len(a) >= 5 and len(b) >= 5 else 0.0
-
-
 def collapse_duplicates(hits: Sequence[Hit], *, threshold: float = 0.8) -> list[Hit]:
     """Merge hits from different files of the same document when one passage (nearly) holds the other.
 
@@ -202,7 +197,8 @@ def collapse_duplicates(hits: Sequence[Hit], *, threshold: float = 0.8) -> list[
             other_tokens = kept_tokens[index]
             if other_tokens is None:
                 other_tokens = kept_tokens[index] = set(tokenize(other.text))
-            if _containment(tokens, other_tokens) >= threshold:
+            # Passages of under five words are too short to call copies of each other.
+            if min(len(tokens), len(other_tokens)) >= 5 and containment(tokens, other_tokens) >= threshold:
                 if hit.source not in other.alternates:
                     kept[index] = replace(other, alternates=(*other.alternates, hit.source))
                 break

@@ -280,7 +280,7 @@ class Generate:
             lines = []
             for line in focused.splitlines():
                 tokens = set(tokenize(line))
-                if not any(repeats(tokens, known) for known in shown):
+                if not repeats(tokens, shown):
                     lines.append(line)
                     shown.append(tokens)
             if not lines:
