@@ -29,20 +29,19 @@ _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
 FLAG = "[niet geverifieerd]"
 
-#: Short pieces a small model leaves behind ("Bron [4]" split off a sentence, "bron,,,."): not connectives.
-_FRAGMENT = re.compile(r"^\W*(?:bron(?:nen)?|bronvermelding|zie|source|sources)?\W*$", re.IGNORECASE)
-#: The prompt's own vocabulary: a short sentence made of it echoes the prompt ("De bronnummer is.").
+#: The prompt's own vocabulary. Short pieces of it are what a small model leaves behind ("Bron [4]"
+#: split off a sentence, "bron,,,.", "De bronnummer is.", "Vraag 1"): not connectives.
 _PROMPT_WORDS = frozenset(
     tokenize("bron bronnen bronnummer bronvermelding nummer antwoord vraag vragen zin zie source sources")
 )
 
 
 def is_fragment(text: str) -> bool:
-    """True for a piece that says nothing: a source label, or a few words of the prompt ("Vraag 1")."""
+    """True for a piece that says nothing: punctuation, a source label, or a few words of the prompt."""
     tokens = tokenize(text)
-    return bool(_FRAGMENT.match(text)) or (
-        len(tokens) < 3 and all(t in _PROMPT_WORDS or t.isdigit() for t in tokens)
-    )
+    if not tokens:  # only stopwords ("Ja.", a connective) or only punctuation (a fragment)
+        return not any(c.isalpha() for c in text)
+    return len(tokens) < 3 and all(t in _PROMPT_WORDS or t.isdigit() for t in tokens)
 
 
 def split_sentences(answer: str) -> list[str]:
@@ -124,10 +123,10 @@ def check_answer(
         text, cited = parse_markers(raw)
         if not text:
             continue
-        if asked and len(tokenize(text)) >= 3 and set(tokenize(text)) <= asked:
-            checked.append(CheckedSentence(text, cited, ()))
-            continue
-        if len(tokenize(text)) < 3:  # a connective or a fragment: nothing a source could vouch for
+        words = tokenize(text)
+        # A connective or a fragment (under three words, CheckedSentence.has_content) is nothing a
+        # source could vouch for; nor is a sentence made only of the question's words.
+        if len(words) < 3 or (asked and set(words) <= asked):
             checked.append(CheckedSentence(text, cited, ()))
             continue
         quotes: dict[int, str] = {}
@@ -137,7 +136,7 @@ def check_answer(
                 verified.append(n)
                 quotes[n] = result.quote
         added: list[int] = []
-        if not verified and len(tokenize(text)) >= 3:
+        if not verified:
             passing = [
                 (result, n)
                 for n, hit in enumerate(sources, start=1)

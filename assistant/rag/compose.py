@@ -142,10 +142,12 @@ def follower_of(text: str, sentence: str, asked: str) -> str:
     met de VNG." then "Dit gesprek heeft plaatsgevonden op 26 februari 2024."; it shares no word with
     "Wanneer sprak de minister met de VNG?", but it is the answer.
     """
-    if asked == "other":
-        return ""
-    sentences = _sentences(text)
-    if sentence not in sentences:
+    return _follower(_sentences(text), sentence, asked) if asked != "other" else ""
+
+
+def _follower(sentences: Sequence[str], sentence: str, asked: str) -> str:
+    """:func:`follower_of` over a text already split into its sentences."""
+    if asked == "other" or sentence not in sentences:
         return ""
     index = sentences.index(sentence) + 1
     following = sentences[index] if index < len(sentences) else ""
@@ -180,12 +182,13 @@ def extractive_answer(
     kinds = [asked, *(k for k in asked_types(question) if k != asked)]
     for n, hit in enumerate(sources, start=1):
         best = best_sentences(question, hit, 2, asked=asked, glossary=glossary)
+        sentences = _sentences(hit.text) if asked != "other" else []  # split once for the followers
         for sentence in best:
             share = overlap(wanted, sentence) / (len(wanted) or 1)
             if asked != "other" and any(holds_answer(sentence, kind) for kind in kinds):
                 share += 0.25
             picked.append((n, share + 0.01 * hit.score, sentence))
-            follower = follower_of(hit.text, sentence, asked)
+            follower = _follower(sentences, sentence, asked)
             if follower and follower not in best:
                 picked.append((n, share + 0.01 * hit.score - 1e-3, follower))
     picked.sort(key=lambda x: -x[1])
